@@ -1,0 +1,1 @@
+"""Prefect flows: thin, typed orchestration over the ``pdv`` package."""

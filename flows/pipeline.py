@@ -1,0 +1,88 @@
+"""The pipeline flow: scan the raw directory, read and validate new files, load the warehouse."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from pdv.ingest import ParsedFile, RawFile, content_key, process_file, reference_version, scan
+from pdv.reference import UnitRegistry
+from pdv.settings import Settings
+from pdv.warehouse import Destination, destination_for
+from pdv.warehouse.load import RunSummary, current_versions, load_run, record_failed_run
+
+
+@task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def scan_inputs(settings: Settings) -> list[RawFile]:
+    """Every input file with its hash (file-system I/O, retried)."""
+    return scan(settings.raw_dir)
+
+
+@task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def known_versions(dest: Destination) -> dict[str, str]:
+    """Current version of every file already in the warehouse (database I/O, retried)."""
+    return current_versions(dest)
+
+
+@task(cache_policy=NO_CACHE)
+def read_and_validate(
+    new: list[tuple[RawFile, str]], settings: Settings
+) -> list[tuple[ParsedFile, str]]:
+    """Read and validate the new file versions (one coarse task for the batch)."""
+    registry = UnitRegistry.load(settings.reference_dir)
+    return [(process_file(raw, registry, settings), key) for raw, key in new]
+
+
+@task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+def load_warehouse(
+    dest: Destination,
+    summary: RunSummary,
+    started_at: datetime,
+    settings: Settings,
+    seen: list[RawFile],
+    parsed: list[tuple[ParsedFile, str]],
+) -> RunSummary:
+    """Write the run in one transaction (database I/O, retried: a failed attempt rolls back)."""
+    registry = UnitRegistry.load(settings.reference_dir)
+    return load_run(dest, summary, started_at, str(settings.raw_dir), seen, parsed, registry)
+
+
+def new_versions(files: list[RawFile], known: dict[str, str]) -> list[tuple[RawFile, str]]:
+    """Files whose content (or the reference data they are read with) changed since the last run."""
+    ref = reference_version(files)
+    keyed = [(f, content_key(f, ref)) for f in files if f.kind != "reference"]
+    return [(f, key) for f, key in keyed if known.get(f.rel) != key]
+
+
+@flow(name="pdv-pipeline", log_prints=True)
+def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
+    """One pipeline run against ``settings.database_url``."""
+    logger = get_run_logger()
+    dest = destination_for(settings.database_url)
+    started_at = datetime.now()
+    summary = RunSummary(run_id=uuid.uuid4().hex, status="running")
+    with dest.run_lock(wait=wait_for_lock):
+        try:
+            files = scan_inputs(settings)
+            new = new_versions(files, known_versions(dest))
+            summary.files_seen, summary.files_new = len(files), len(new)
+            logger.info("%d input files, %d new or changed", len(files), len(new))
+            parsed = read_and_validate(new, settings)
+            summary.status = "succeeded" if new else "nothing_new"
+            summary = load_warehouse(dest, summary, started_at, settings, files, parsed)
+        except Exception as exc:
+            summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
+            try:
+                record_failed_run(dest, summary, started_at, str(settings.raw_dir))
+            except Exception:  # the database may be what failed
+                logger.warning("could not record the failed run")
+            raise
+    logger.info(
+        "run %s %s: %d rows loaded, %d rejected, %d issues opened, %d resolved",
+        summary.run_id, summary.status, summary.rows_loaded, summary.rows_rejected,
+        summary.issues_opened, summary.issues_resolved,
+    )
+    return summary

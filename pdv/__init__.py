@@ -1,0 +1,14 @@
+"""pdv: party-member development data pipeline."""
+
+import os
+
+# Set before prefect or great_expectations are imported anywhere: no telemetry, no network,
+# and Prefect's state kept inside the project rather than in ~/.prefect.
+_PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+os.environ.setdefault("PREFECT_HOME", os.path.join(_PROJECT_ROOT, ".prefect"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+__version__ = "0.1.0"

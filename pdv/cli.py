@@ -1,0 +1,162 @@
+"""The ``pdv`` command line: run the pipeline, list issues, validate files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import track
+from rich.table import Table
+
+import pdv  # noqa: F401  (sets the offline Prefect/GX environment first)
+from pdv.settings import Settings, get_settings
+
+app = typer.Typer(help="Party-member development data pipeline.", no_args_is_help=True)
+console = Console(stderr=True)
+
+RawOpt = Annotated[Path | None, typer.Option("--raw", help="Raw input directory [PDV_RAW_DIR].")]
+WarehouseOpt = Annotated[str | None, typer.Option("--warehouse", help="Warehouse SQLAlchemy URL [PDV_WAREHOUSE_URL].")]
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _settings(raw: Path | None, warehouse: str | None) -> Settings:
+    return get_settings(raw_dir=raw, warehouse_url=warehouse)
+
+
+@app.command()
+def run(
+    raw: RawOpt = None,
+    warehouse: WarehouseOpt = None,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Exit at once if another run holds the warehouse.")] = False,
+) -> None:
+    """Run the pipeline: ingest, validate and load everything new under the raw directory."""
+    from flows.pipeline import pipeline
+    from pdv.warehouse.base import WarehouseLocked
+
+    settings = _settings(raw, warehouse)
+    console.print(f"[bold]pdv run[/]: {settings.raw_dir} → {_safe_url(settings.database_url)}")
+    try:
+        with console.status("Running the pipeline (a temporary Prefect server starts first)…"):
+            summary = pipeline(settings, wait_for_lock=not no_wait)
+    except WarehouseLocked as exc:
+        console.print(f"[yellow]Another run is in progress:[/] {exc}")
+        raise typer.Exit(3) from exc
+    console.print(
+        f"{summary.status}: {summary.files_new}/{summary.files_seen} files new, "
+        f"{summary.rows_loaded} rows loaded, {summary.rows_rejected} rejected, "
+        f"{summary.issues_opened} issues opened, {summary.issues_resolved} resolved. "
+        "See `pdv issues`."
+    )
+
+
+def _safe_url(url: str) -> str:
+    import sqlalchemy as sa
+
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
+ISSUE_FIELDS = [
+    "issue_id", "severity", "rule", "file", "sheet", "row", "column", "value", "unit", "period",
+    "message_vi", "message_en", "status", "resolved_by_file", "first_run_id", "last_run_id",
+]
+
+
+def query_issues(settings: Settings, include_all: bool = False, **filters: str | None) -> pd.DataFrame:
+    """Issues from the warehouse, open ones unless ``include_all``; filters match exactly."""
+    from pdv.warehouse import destination_for
+
+    dest = destination_for(settings.database_url)
+    where, params = [], {}
+    if not include_all and not filters.get("status"):
+        where.append("status = 'open'")
+    for key, value in filters.items():
+        if value:
+            where.append(f"{key} = :{key}")
+            params[key] = value
+    sql = "select * from dq_issue" + (" where " + " and ".join(where) if where else "")
+    sql += " order by file nulls first, sheet nulls first, row_number nulls first, rule, column_name"
+    try:
+        frame = dest.read_sql(sql, **params)
+    finally:
+        dest.dispose()
+    frame = frame.rename(columns={"row_number": "row", "column_name": "column"})
+    return frame.reindex(columns=ISSUE_FIELDS)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    frame = frame.astype(object).where(frame.notna(), None)
+    records = frame.to_dict(orient="records")
+    for rec in records:
+        if rec["row"] is not None:
+            rec["row"] = int(rec["row"])  # type: ignore[call-overload]
+    return records
+
+
+def print_issues(frame: pd.DataFrame, fmt: Format) -> None:
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(_records(frame), ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("sev", "rule", "file", "sheet", "row", "column", "value", "unit", "period", "message", "status")
+    for rec in _records(frame):
+        table.add_row(*(str(rec[k] if rec[k] is not None else "") for k in (
+            "severity", "rule", "file", "sheet", "row", "column", "value", "unit", "period", "message_vi",
+            "status")))
+    Console().print(table)
+    Console(stderr=True).print(f"{len(frame)} issue(s)")
+
+
+@app.command()
+def issues(
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+    all_: Annotated[bool, typer.Option("--all", help="Include resolved issues.")] = False,
+    unit: Annotated[str | None, typer.Option(help="Unit code (or name as written).")] = None,
+    period: Annotated[str | None, typer.Option(help="Period, e.g. 2024-03 or 2024.")] = None,
+    severity: Annotated[str | None, typer.Option(help="error or warning")] = None,
+    file: Annotated[str | None, typer.Option(help="File path relative to the raw directory.")] = None,
+    status: Annotated[str | None, typer.Option(help="open or resolved")] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """List data-quality issues (open ones unless --all)."""
+    settings = _settings(None, warehouse)
+    frame = query_issues(settings, all_, unit=unit, period=period, severity=severity, file=file, status=status)
+    print_issues(frame, fmt)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to check.", exists=True)],
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    raw: RawOpt = None,
+) -> None:
+    """Check files without loading anything (exit code 1 when any error is found)."""
+    from pdv.findings import to_frame
+    from pdv.ingest import classify_paths, process_file
+    from pdv.reference import UnitRegistry
+
+    settings = _settings(raw, None)
+    registry = UnitRegistry.load(settings.reference_dir)
+    files = classify_paths(
+        [f for p in paths for f in (sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])],
+        settings.raw_dir,
+    )
+    results = [process_file(f, registry, settings) for f in track(files, "Validating", console=console)]
+    frames = [r.findings for r in results if not r.findings.empty]
+    found = pd.concat(frames, ignore_index=True) if frames else to_frame([])
+    found = found.assign(status="open").reindex(columns=ISSUE_FIELDS)
+    print_issues(found, fmt)
+    if (found["severity"] == "error").any():
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,101 @@
+"""Data-quality findings: the issue-record contract shared by every reader, schema and check.
+
+A finding names where (file, sheet, row as the source shows it, column as written), what (value,
+unit, period), which rule, and says why in Vietnamese (for units and stewards) and English.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+ISSUE_COLUMNS = [
+    "issue_id",
+    "severity",
+    "rule",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "unit",
+    "period",
+    "message_vi",
+    "message_en",
+]
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule: str
+    severity: str
+    message_vi: str
+    message_en: str
+
+
+@cache
+def rules() -> dict[str, Rule]:
+    """The rule catalogue (``pdv/rules.csv``): id, severity and message templates."""
+    with resources.files("pdv").joinpath("rules.csv").open(encoding="utf-8") as fh:
+        return {r["rule"]: Rule(**r) for r in csv.DictReader(fh)}
+
+
+@dataclass
+class Finding:
+    """One data-quality finding; ``params`` fill the message templates."""
+
+    rule: str
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    unit: str | None = None
+    period: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """The persisted issue record (see ``ISSUE_COLUMNS``)."""
+        spec = rules()[self.rule]
+        data = asdict(self)
+        params = _Blank({**data.pop("params"), **{k: ("" if v is None else v) for k, v in data.items()}})
+        data["row"] = None if self.row is None else int(self.row)
+        data["value"] = None if self.value is None else str(self.value)
+        return {
+            "issue_id": issue_id(
+                self.rule, self.file, self.sheet, self.row, self.column, self.unit, self.period
+            ),
+            "severity": spec.severity,
+            **data,
+            "message_vi": spec.message_vi.format_map(params),
+            "message_en": spec.message_en.format_map(params),
+        }
+
+
+def issue_id(*parts: object) -> str:
+    """Stable identity of a finding: the same problem found again keeps its id."""
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def to_frame(findings: Iterable[Finding]) -> pd.DataFrame:
+    """Findings as a DataFrame with the issue columns, one row per distinct issue."""
+    frame = pd.DataFrame([f.record() for f in findings], columns=ISSUE_COLUMNS)
+    frame["row"] = frame["row"].astype("Int64")
+    return frame.drop_duplicates("issue_id").reset_index(drop=True)
+
+
+def has_errors(frame: pd.DataFrame) -> bool:
+    return bool((frame["severity"] == "error").any())

@@ -1,0 +1,142 @@
+"""Scan the raw directory, read and validate each file: pure functions, no warehouse access.
+
+``pdv validate`` and ``pdv run`` share this code, so a dry run reports exactly what a run would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pdv.findings import Finding, to_frame
+from pdv.reference import UnitRegistry
+from pdv.settings import Settings
+from pdv.sources.plan import PlanDocument, read_annex_xlsx, read_plan_text
+from pdv.sources.spreadsheet import FileRejected
+
+log = logging.getLogger(__name__)
+
+IGNORED_NAMES = {".gitkeep", "README.md", ".DS_Store"}
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One input file: where it is, what it holds, and its content hash."""
+
+    path: Path
+    rel: str
+    kind: str  # plan_text, annex_xlsx, reference, report
+    sha256: str
+    size: int
+
+
+@dataclass
+class ParsedFile:
+    """What reading and validating one file produced."""
+
+    raw: RawFile
+    findings: pd.DataFrame
+    plan: PlanDocument | None = None
+    targets: pd.DataFrame | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rows_read - self.rows_loaded
+
+    @property
+    def status(self) -> str:
+        if self.plan is None and not self.extra:
+            return "quarantined"
+        return "partial" if self.rows_rejected else "loaded"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def classify(path: Path, raw_dir: Path) -> RawFile | None:
+    """A ``RawFile`` for a path under ``raw_dir``; None for files the pipeline does not read."""
+    rel = path.relative_to(raw_dir).as_posix()
+    if path.name in IGNORED_NAMES or path.name.startswith((".", "~$")):
+        return None
+    top = rel.split("/", 1)[0]
+    suffix = path.suffix.lower()
+    kind = {
+        ("plan", ".txt"): "plan_text",
+        ("plan", ".xlsx"): "annex_xlsx",
+        ("reference", ".csv"): "reference",
+    }.get((top, suffix))
+    if kind is None and top in ("plan", "reports"):
+        kind = "report" if top == "reports" else "plan_unknown"
+    if kind is None:
+        return None
+    return RawFile(path, rel, kind, sha256_file(path), path.stat().st_size)
+
+
+def scan(raw_dir: Path) -> list[RawFile]:
+    """Every input file under ``raw_dir``, in path order."""
+    files = (classify(p, raw_dir) for p in sorted(raw_dir.rglob("*")) if p.is_file())
+    return [f for f in files if f is not None]
+
+
+def classify_paths(paths: Iterable[Path], raw_dir: Path) -> list[RawFile]:
+    """``RawFile``s for explicit paths (``pdv validate``); files outside ``raw_dir`` are read by suffix."""
+    out = []
+    for path in paths:
+        path = path.resolve()
+        try:
+            found = classify(path, raw_dir.resolve())
+        except ValueError:
+            kind = {".txt": "plan_text", ".xlsx": "annex_xlsx"}.get(path.suffix.lower(), "report")
+            found = RawFile(path, path.name, kind, sha256_file(path), path.stat().st_size)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def reference_version(files: Iterable[RawFile]) -> str:
+    """Hash of all reference files: a file is re-read when the reference data it used changed."""
+    return hashlib.sha256("".join(f"{f.rel}:{f.sha256};" for f in files if f.kind == "reference").encode()).hexdigest()
+
+
+def content_key(raw: RawFile, ref_version: str) -> str:
+    return hashlib.sha256(f"{raw.sha256}:{ref_version}".encode()).hexdigest()
+
+
+def process_file(raw: RawFile, registry: UnitRegistry, settings: Settings) -> ParsedFile:
+    """Read and validate one file. Never raises: a file that cannot be read becomes a finding."""
+    from schemas.annex import validate_annex
+
+    try:
+        if raw.kind in ("plan_text", "annex_xlsx"):
+            reader = read_plan_text if raw.kind == "plan_text" else read_annex_xlsx
+            doc = reader(raw.path, raw.rel, settings)
+            findings = list(doc.findings)
+            parsed = ParsedFile(raw, pd.DataFrame(), plan=doc)
+            if doc.annex is not None:
+                targets, annex_findings = validate_annex(doc, registry, raw.rel, None)
+                findings += doc.annex.findings + annex_findings
+                parsed.targets = targets
+                parsed.rows_read = int(doc.annex.frame["source_row"].nunique())
+                parsed.rows_loaded = int(targets["source_row"].nunique())
+            parsed.findings = to_frame(findings)
+            return parsed
+        raise FileRejected("file.unsupported_format", f"{raw.rel}: {raw.path.suffix or 'no extension'}")
+    except FileRejected as exc:
+        return ParsedFile(raw, to_frame([Finding(exc.rule, raw.rel, params={"detail": exc.detail})]))
+    except Exception as exc:  # one bad file must never stop the others
+        log.exception("unexpected error reading %s", raw.rel)
+        detail = f"lỗi không xác định / unexpected {type(exc).__name__}: {exc}"
+        return ParsedFile(raw, to_frame([Finding("file.unreadable", raw.rel, params={"detail": detail})]))

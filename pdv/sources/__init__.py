@@ -1,0 +1,1 @@
+"""Readers: turn raw files into tidy DataFrames plus findings, never raising on bad input."""

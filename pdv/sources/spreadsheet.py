@@ -1,0 +1,90 @@
+"""Safe reading of untrusted workbooks and text files into cell grids.
+
+Bounds are checked before anything is parsed: file size, the zip's declared uncompressed size (a
+zip bomb is rejected, not decompressed), and each sheet's dimensions. Cells are read by their cached
+values through calamine; formulas are never evaluated.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+from pdv.settings import Settings
+
+Cell = str | int | float | bool | date | datetime | time | None
+_ZIP_RATIO_LIMIT = 200  # uncompressed/compressed; real workbooks stay far below
+
+
+class FileRejected(Exception):
+    """The whole file is rejected; ``rule`` names the finding and ``detail`` says why."""
+
+    def __init__(self, rule: str, detail: str) -> None:
+        super().__init__(detail)
+        self.rule = rule
+        self.detail = detail
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[tuple[int, list[Cell]]]  # (Excel row number, cells)
+
+
+def check_size(path: Path, settings: Settings) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise FileRejected("file.empty", "0 bytes")
+    if size > settings.max_file_bytes:
+        raise FileRejected("file.too_large", f"{size} bytes > {settings.max_file_bytes}")
+
+
+def _check_zip(path: Path, settings: Settings) -> None:
+    head = path.read_bytes()[:8]
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRejected(
+            "file.unsupported_format", "Excel 97-2003 (.xls) hoặc tệp có mật khẩu / legacy .xls or encrypted"
+        )
+    if not zipfile.is_zipfile(path):
+        raise FileRejected("file.unreadable", "không phải bảng tính Excel / not an xlsx workbook")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            declared = sum(i.file_size for i in infos)
+            compressed = max(1, sum(i.compress_size for i in infos))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileRejected("file.unreadable", f"tệp nén hỏng / corrupt zip: {exc}") from exc
+    if "xl/workbook.xml" not in names:
+        raise FileRejected("file.unreadable", "thiếu xl/workbook.xml / not an xlsx workbook")
+    limit = settings.max_file_bytes * 10
+    if declared > limit or declared / compressed > _ZIP_RATIO_LIMIT:
+        raise FileRejected("file.too_large", f"giải nén {declared} bytes / uncompressed size {declared}")
+
+
+def read_xlsx(path: Path, settings: Settings) -> list[Sheet]:
+    """All sheets of a workbook as grids of cached cell values, or ``FileRejected``."""
+    check_size(path, settings)
+    _check_zip(path, settings)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            cells = sheet.total_height * sheet.total_width
+            if cells > settings.max_sheet_cells:
+                raise FileRejected(
+                    "file.too_large", f"sheet {name}: {sheet.total_height}x{sheet.total_width}"
+                )
+            start_row = (sheet.start or (0, 0))[0]
+            rows = sheet.to_python(skip_empty_area=False)
+            sheets.append(Sheet(name, [(start_row + i + 1, list(r)) for i, r in enumerate(rows)]))
+        return sheets
+    except FileRejected:
+        raise
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise FileRejected("file.unreadable", f"{type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,84 @@
+"""What every destination provides; dialect differences live only in the subclasses."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+_STATEMENT_END = re.compile(r";\s*(?:\n|$)")
+
+
+def sql_statements(path: Path) -> list[str]:
+    """Statements of a ``.sql`` file (split on ``;`` at line ends; no ``;`` inside literals)."""
+    text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("--"))
+    return [s.strip() for s in _STATEMENT_END.split(text) if s.strip()]
+
+
+class WarehouseLocked(RuntimeError):
+    """Another run holds the warehouse."""
+
+
+class Destination(ABC):
+    """A warehouse database reached through SQLAlchemy."""
+
+    name: str
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = self._create_engine()
+        return self._engine
+
+    @abstractmethod
+    def _create_engine(self) -> Engine: ...
+
+    @abstractmethod
+    @contextmanager
+    def run_lock(self, wait: bool = True) -> Iterator[None]:
+        """Hold the warehouse for one run: concurrent runs wait (or fail with ``WarehouseLocked``)."""
+
+    @abstractmethod
+    def bulk_insert(self, conn: Connection, table: str, frame: pd.DataFrame) -> None:
+        """Append ``frame`` to ``table`` in the connection's transaction, without row-by-row inserts."""
+
+    def table_comment_sql(self, statement: str) -> str | None:
+        """A ``comment on`` statement as this dialect accepts it (None to skip)."""
+        return statement
+
+    def create_schema(self) -> None:
+        """Create (or update) every table and view from ``sql/``."""
+        with self.engine.begin() as conn:
+            self.apply_ddl(conn)
+
+    def apply_ddl(self, conn: Connection) -> None:
+        for folder in ("tables", "views"):
+            for path in sorted((SQL_DIR / folder).glob("*.sql")):
+                for stmt in sql_statements(path):
+                    if stmt.lower().startswith("comment on"):
+                        adapted = self.table_comment_sql(stmt)
+                        if adapted is None:
+                            continue
+                        stmt = adapted
+                    conn.exec_driver_sql(stmt)
+
+    def read_sql(self, query: str, **params: object) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            result = conn.execute(sa.text(query), params)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None

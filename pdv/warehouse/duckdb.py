@@ -1,0 +1,56 @@
+"""DuckDB destination: an embedded file, bulk loads through DuckDB's DataFrame scan."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from pdv.warehouse.base import Destination, WarehouseLocked
+
+
+class DuckDBDestination(Destination):
+    name = "duckdb"
+
+    @property
+    def path(self) -> Path:
+        return Path(self.url.split(":///", 1)[1])
+
+    def _create_engine(self) -> Engine:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+
+    @contextmanager
+    def run_lock(self, wait: bool = True) -> Iterator[None]:
+        # DuckDB itself lets one process open the file; a lock file beside it makes a second
+        # run wait for the first instead of failing on open.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(f"{self.path}.lock", os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError as exc:
+                raise WarehouseLocked(f"{self.path} is being loaded by another run") from exc
+            yield
+        finally:
+            self.dispose()
+            os.close(fd)
+
+    def bulk_insert(self, conn: Connection, table: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        view = f"_pdv_bulk_{table}"
+        raw.register(view, frame)  # type: ignore[attr-defined]
+        try:
+            cols = ", ".join(f'"{c}"' for c in frame.columns)
+            conn.exec_driver_sql(f"insert into {table} ({cols}) select {cols} from {view}")
+        finally:
+            raw.unregister(view)  # type: ignore[attr-defined]
