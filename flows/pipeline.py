@@ -28,9 +28,7 @@ def known_versions(dest: Destination) -> dict[str, str]:
 
 
 @task(cache_policy=NO_CACHE)
-def read_and_validate(
-    new: list[tuple[RawFile, str]], settings: Settings
-) -> list[tuple[ParsedFile, str]]:
+def read_and_validate(new: list[tuple[RawFile, str]], settings: Settings) -> list[tuple[ParsedFile, str]]:
     """Read and validate the new file versions (one coarse task for the batch)."""
     registry = UnitRegistry.load(settings.reference_dir)
     return [(process_file(raw, registry, settings), key) for raw, key in new]
@@ -82,7 +80,11 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
             raise
     logger.info(
         "run %s %s: %d rows loaded, %d rejected, %d issues opened, %d resolved",
-        summary.run_id, summary.status, summary.rows_loaded, summary.rows_rejected,
-        summary.issues_opened, summary.issues_resolved,
+        summary.run_id,
+        summary.status,
+        summary.rows_loaded,
+        summary.rows_rejected,
+        summary.issues_opened,
+        summary.issues_resolved,
     )
     return summary

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -24,7 +24,7 @@ RawOpt = Annotated[Path | None, typer.Option("--raw", help="Raw input directory 
 WarehouseOpt = Annotated[str | None, typer.Option("--warehouse", help="Warehouse SQLAlchemy URL [PDV_WAREHOUSE_URL].")]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
@@ -37,7 +37,9 @@ def _settings(raw: Path | None, warehouse: str | None) -> Settings:
 def run(
     raw: RawOpt = None,
     warehouse: WarehouseOpt = None,
-    no_wait: Annotated[bool, typer.Option("--no-wait", help="Exit at once if another run holds the warehouse.")] = False,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="Exit at once if another run holds the warehouse.")
+    ] = False,
 ) -> None:
     """Run the pipeline: ingest, validate and load everything new under the raw directory."""
     from flows.pipeline import pipeline
@@ -66,8 +68,22 @@ def _safe_url(url: str) -> str:
 
 
 ISSUE_FIELDS = [
-    "issue_id", "severity", "rule", "file", "sheet", "row", "column", "value", "unit", "period",
-    "message_vi", "message_en", "status", "resolved_by_file", "first_run_id", "last_run_id",
+    "issue_id",
+    "severity",
+    "rule",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "unit",
+    "period",
+    "message_vi",
+    "message_en",
+    "status",
+    "resolved_by_file",
+    "first_run_id",
+    "last_run_id",
 ]
 
 
@@ -93,24 +109,37 @@ def query_issues(settings: Settings, include_all: bool = False, **filters: str |
     return frame.reindex(columns=ISSUE_FIELDS)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     frame = frame.astype(object).where(frame.notna(), None)
-    records = frame.to_dict(orient="records")
+    records: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
     for rec in records:
         if rec["row"] is not None:
-            rec["row"] = int(rec["row"])  # type: ignore[call-overload]
+            rec["row"] = int(rec["row"])
     return records
 
 
 def print_issues(frame: pd.DataFrame, fmt: Format) -> None:
+    """Issues as JSON (the contract) or as a table for people."""
     if fmt is Format.json:
         sys.stdout.write(json.dumps(_records(frame), ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table("sev", "rule", "file", "sheet", "row", "column", "value", "unit", "period", "message", "status")
+    table = Table(show_lines=True)
+    for name in ("severity", "rule", "where", "column", "value", "unit", "period", "message", "status"):
+        table.add_column(name, overflow="fold")
     for rec in _records(frame):
-        table.add_row(*(str(rec[k] if rec[k] is not None else "") for k in (
-            "severity", "rule", "file", "sheet", "row", "column", "value", "unit", "period", "message_vi",
-            "status")))
+        where = ":".join(str(rec[k]) for k in ("file", "sheet", "row") if rec[k] is not None)
+        cells = [
+            rec["severity"],
+            rec["rule"],
+            where,
+            rec["column"],
+            rec["value"],
+            rec["unit"],
+            rec["period"],
+            rec["message_vi"],
+            rec["status"],
+        ]
+        table.add_row(*("" if c is None else str(c) for c in cells))
     Console().print(table)
     Console(stderr=True).print(f"{len(frame)} issue(s)")
 

@@ -74,9 +74,7 @@ class Finding:
         data["row"] = None if self.row is None else int(self.row)
         data["value"] = None if self.value is None else str(self.value)
         return {
-            "issue_id": issue_id(
-                self.rule, self.file, self.sheet, self.row, self.column, self.unit, self.period
-            ),
+            "issue_id": issue_id(self.rule, self.file, self.sheet, self.row, self.column, self.unit, self.period),
             "severity": spec.severity,
             **data,
             "message_vi": spec.message_vi.format_map(params),

@@ -45,9 +45,7 @@ class UnitRegistry:
 
     @classmethod
     def load(cls, reference_dir: Path) -> UnitRegistry:
-        units = pd.read_csv(
-            reference_dir / UNITS_FILE, dtype=str, keep_default_na=False, encoding="utf-8-sig"
-        )
+        units = pd.read_csv(reference_dir / UNITS_FILE, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         units = units.map(clean_text)
         alias_path = reference_dir / ALIASES_FILE
         aliases = (

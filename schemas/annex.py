@@ -41,18 +41,17 @@ def row_schema(years: list[int]) -> pa.DataFrameSchema:
             "source_row": pa.Column(int, description="Line (text) or Excel row of the annex row."),
             "stt": pa.Column(int, pa.Check.ge(1), description="The annex's STT (not an identifier)."),
             "unit_type": pa.Column(
-                str, pa.Check.isin(list(UNIT_TYPES.values()), name="unit_type"), nullable=True
+                str,
+                pa.Check(lambda s: s.isna() | s.isin(list(UNIT_TYPES.values())), name="unit_type"),
+                nullable=True,
             ),
-            "unit_code": pa.Column(str, pa.Check(lambda s: s.notna(), name="unknown_unit"), nullable=True),
-            "year": pa.Column(int, pa.Check.isin(years, name="year_outside_plan")),
+            "unit_code": pa.Column(str, pa.Check(lambda s: s != "", name="unknown_unit")),
+            "year": pa.Column(int, pa.Check(lambda s: s.isin(years), name="year_outside_plan")),
             **{m: _target_column() for m in MEASURES},
         },
         checks=[
             pa.Check(
-                lambda d: (
-                    d[MEASURES].isna().any(axis=1)
-                    | (d["target_total"] == d["target_youth"] + d["target_union"])
-                ),
+                lambda d: d[MEASURES].isna().any(axis=1) | (d["target_total"] == d["target_youth"] + d["target_union"]),
                 name="row_arithmetic",
             ),
         ],
@@ -90,14 +89,15 @@ def validate_annex(
     raw = doc.annex.frame.copy()
     frame = raw.copy()
     for m in MEASURES:
-        frame[m] = pd.to_numeric(
-            frame[m].str.replace(r"[\s.,](?=\d{3}$)", "", regex=True), errors="coerce"
-        ).astype(float)
-    frame["unit_type"] = map_unique(frame["unit_type"], name_key).map(UNIT_TYPES)
+        frame[m] = pd.to_numeric(frame[m].str.replace(r"[\s.,](?=\d{3}$)", "", regex=True), errors="coerce").astype(
+            float
+        )
+    known_type = map_unique(frame["unit_type"], name_key).map(UNIT_TYPES)
+    frame["unit_type"] = known_type.fillna(frame["unit_type"].where(frame["unit_type"] != ""))
     resolved = registry.resolve(frame["unit_name"])
-    frame["unit_code"] = resolved.code
+    frame["unit_code"] = resolved.code.fillna("")
     frame["unit_code__suggestions"] = resolved.suggestions
-    frame["unit_id"] = frame["unit_code"].fillna(map_unique(frame["unit_name"], name_key))
+    frame["unit_id"] = frame["unit_code"].where(frame["unit_code"] != "", map_unique(frame["unit_name"], name_key))
     frame["target_total__expected"] = frame["target_youth"] + frame["target_union"]
     raw["unit_code"] = raw["unit_name"]
     headers = {**doc.annex.headers, "unit_code": doc.annex.headers.get("unit_name", "Đơn vị")}
@@ -109,23 +109,23 @@ def validate_annex(
         raw=raw,
         unit_col="unit_code",
         period_col="year",
-        primary_col={"row_arithmetic": "target_total"},
+        primary_col={"row_arithmetic": "target_total", "duplicate": "unit_name"},
+        whole_row=frozenset({"unknown_unit", "unit_type"}),
     )
     ok, findings = validate(frame, row_schema(doc.years or sorted(frame["year"].unique())), ctx, NON_BLOCKING)
-    via_alias = frame.index[resolved.how == "alias"]
     findings += [
         Finding(
             "annex.unit_name_differs",
             rel,
             sheet,
-            int(frame.at[i, "source_row"]),
+            int(str(r.source_row)),
             headers["unit_name"],
-            frame.at[i, "unit_name"],
-            frame.at[i, "unit_code"],
+            str(r.unit_name),
+            str(r.unit_code),
             None,
-            {"expected": registry.name_of(frame.at[i, "unit_code"])},
+            {"expected": registry.name_of(str(r.unit_code))},
         )
-        for i in via_alias
+        for r in frame[resolved.how == "alias"].itertuples()
     ]
     findings += _plan_findings(frame, doc, rel, sheet)
     return frame[ok], findings
@@ -151,10 +151,7 @@ def _plan_findings(frame: pd.DataFrame, doc: PlanDocument, rel: str, sheet: str 
     agg["annex_total__components"] = agg["components"]
     agg["youth_share__expected"] = agg["min_share"]
     headers = (
-        {
-            k: doc.annex.headers.get(m, m)
-            for k, m in (("annex_total", "target_total"), ("youth_share", "target_youth"))
-        }
+        {k: doc.annex.headers.get(m, m) for k, m in (("annex_total", "target_total"), ("youth_share", "target_youth"))}
         if doc.annex
         else {}
     )

@@ -34,6 +34,7 @@ class Context:
     unit_col: str | None = "unit_name"
     period_col: str | None = None
     primary_col: Mapping[str, str] | None = None  # check name -> column reported for frame checks
+    whole_row: frozenset[str] = frozenset()  # checks about the source row, reported without a period
 
 
 def validate(
@@ -61,15 +62,17 @@ def validate(
     frame_level = cases["schema_context"] == "DataFrameSchema"
     # A frame-wide check fails once per column per row: keep one, on the column it is about.
     about = cases["check"].map(primary)
-    cases.loc[frame_level & about.isna(), "column"] = None
-    cases = cases[~frame_level | about.isna() | (cases["column"] == about)]
+    # Prefer the case on the column the check is about (its value), then report it on that column.
+    cases = cases.assign(_first=frame_level & (cases["column"] == about))
+    cases = cases.sort_values("_first", ascending=False, kind="stable")
+    cases.loc[frame_level, "column"] = about[frame_level]
     cases = cases.drop_duplicates(["check", "column", "index"])
     findings = []
     for case in cases.itertuples(index=False):
         rule = f"{ctx.rule_prefix}.{case.check}"
         idx = case.index
         has_row = idx is not None and not (isinstance(idx, float) and pd.isna(idx)) and idx in frame.index
-        column = str(case.column) if case.column is not None else None
+        column = case.column if isinstance(case.column, str) else primary.get(case.check)
         value = case.failure_case
         if has_row and ctx.raw is not None and column in ctx.raw.columns:
             value = ctx.raw.at[idx, column]
@@ -83,11 +86,11 @@ def validate(
                 rule,
                 ctx.file,
                 ctx.sheet,
-                int(frame.at[idx, "source_row"]) if has_row and "source_row" in frame.columns else None,
+                int(str(frame.at[idx, "source_row"])) if has_row and "source_row" in frame.columns else None,
                 ctx.headers.get(column or "", column),
                 None if value is None or (isinstance(value, float) and pd.isna(value)) else _fmt(value),
                 (_cell(frame, idx, ctx.unit_col) or _cell(frame, idx, "unit_name")) if has_row else None,
-                _cell(frame, idx, ctx.period_col) if has_row else None,
+                _cell(frame, idx, ctx.period_col) if has_row and case.check not in ctx.whole_row else None,
                 params,
             )
         )

@@ -46,7 +46,7 @@ class _Layout:
 def _layout(grid: Grid, start: int) -> _Layout | None:
     """Read the header block starting at ``grid[start]`` (the row whose first cell is STT)."""
     cmap = column_map("annex")
-    rows = []
+    rows: list[list[str]] = []
     for _, cells in grid[start:]:
         if rows and cells and _INT.match(clean_text(cells[0])):
             break
@@ -138,7 +138,7 @@ def parse_annex_grid(grid: Grid, file: str, sheet: str | None) -> AnnexTable | N
 def _check_total_row(
     table: AnnexTable, layout: _Layout, rownum: int, cells: list[str], file: str, sheet: str | None
 ) -> None:
-    numbers = pd.to_numeric(table.frame[MEASURES].stack(), errors="coerce").unstack()
+    numbers = table.frame[MEASURES].apply(pd.to_numeric, errors="coerce")
     sums = table.frame[["year"]].join(numbers).groupby("year").sum()
     for col, (year, measure) in layout.measures.items():
         stated = pd.to_numeric(cells[col] if col < len(cells) else "", errors="coerce")
@@ -153,6 +153,6 @@ def _check_total_row(
                     layout.labels.get(col),
                     cells[col] if col < len(cells) else "",
                     period=str(year),
-                    params={"expected": int(expected)},
+                    params={"expected": int(float(str(expected)))},
                 )
             )

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from python_calamine import CalamineWorkbook
 
 from pdv.settings import Settings
 
-Cell = str | int | float | bool | date | datetime | time | None
 _ZIP_RATIO_LIMIT = 200  # uncompressed/compressed; real workbooks stay far below
 
 
@@ -32,7 +31,7 @@ class FileRejected(Exception):
 @dataclass
 class Sheet:
     name: str
-    rows: list[tuple[int, list[Cell]]]  # (Excel row number, cells)
+    rows: list[tuple[int, list[Any]]]  # (Excel row number, cached cell values)
 
 
 def check_size(path: Path, settings: Settings) -> None:
@@ -77,9 +76,7 @@ def read_xlsx(path: Path, settings: Settings) -> list[Sheet]:
             sheet = workbook.get_sheet_by_name(name)
             cells = sheet.total_height * sheet.total_width
             if cells > settings.max_sheet_cells:
-                raise FileRejected(
-                    "file.too_large", f"sheet {name}: {sheet.total_height}x{sheet.total_width}"
-                )
+                raise FileRejected("file.too_large", f"sheet {name}: {sheet.total_height}x{sheet.total_width}")
             start_row = (sheet.start or (0, 0))[0]
             rows = sheet.to_python(skip_empty_area=False)
             sheets.append(Sheet(name, [(start_row + i + 1, list(r)) for i, r in enumerate(rows)]))

@@ -69,7 +69,12 @@ def load_run(
         summary.rows_read = sum(p.rows_read for p, _ in parsed)
         summary.rows_loaded = sum(p.rows_loaded for p, _ in parsed)
         summary.rows_rejected = summary.rows_read - summary.rows_loaded
-        record = {**asdict(summary), "started_at": started_at, "finished_at": datetime.now(), "raw_dir": raw_dir}
+        record = {
+            **asdict(summary),
+            "started_at": started_at,
+            "finished_at": datetime.now(),
+            "raw_dir": raw_dir,
+        }
         dest.bulk_insert(conn, "load_run", pd.DataFrame([record]))
     return summary
 
@@ -78,7 +83,12 @@ def record_failed_run(dest: Destination, summary: RunSummary, started_at: dateti
     """After a rollback: keep a trace of the failed run (best effort, own transaction)."""
     with dest.engine.begin() as conn:
         dest.apply_ddl(conn)
-        record = {**asdict(summary), "started_at": started_at, "finished_at": datetime.now(), "raw_dir": raw_dir}
+        record = {
+            **asdict(summary),
+            "started_at": started_at,
+            "finished_at": datetime.now(),
+            "raw_dir": raw_dir,
+        }
         dest.bulk_insert(conn, "load_run", pd.DataFrame([record]))
 
 
@@ -113,12 +123,25 @@ def _sync_units(conn: Connection, dest: Destination, registry: UnitRegistry) -> 
     new_rows["unit_key"] = range(start, start + len(new_rows))
     new_rows["valid_to"] = None
     new_rows["is_current"] = True
-    cols = ["unit_key", "unit_code", "unit_type", "unit_name", "name_key", "valid_from", "valid_to", "is_current"]
+    cols = [
+        "unit_key",
+        "unit_code",
+        "unit_type",
+        "unit_name",
+        "name_key",
+        "valid_from",
+        "valid_to",
+        "is_current",
+    ]
     dest.bulk_insert(conn, "dim_unit", new_rows[cols])
 
 
 def _record_files(
-    conn: Connection, dest: Destination, run_id: str, seen: list[RawFile], parsed: list[tuple[ParsedFile, str]]
+    conn: Connection,
+    dest: Destination,
+    run_id: str,
+    seen: list[RawFile],
+    parsed: list[tuple[ParsedFile, str]],
 ) -> dict[str, int]:
     present = [f.rel for f in seen]
     stmt = sa.text("update source_file set is_current = false where is_current and path not in :paths")
@@ -155,7 +178,9 @@ def _record_files(
 def _load_targets(conn: Connection, dest: Destination, item: ParsedFile, file_id: int) -> None:
     plan = item.plan
     assert plan is not None and item.targets is not None
-    key = conn.execute(sa.text("select plan_key from dim_plan where plan_no = :no"), {"no": plan.plan_no}).scalar_one_or_none()
+    key = conn.execute(
+        sa.text("select plan_key from dim_plan where plan_no = :no"), {"no": plan.plan_no}
+    ).scalar_one_or_none()
     attrs = {
         "plan_no": plan.plan_no,
         "plan_date": plan.plan_date,
@@ -185,7 +210,17 @@ def _load_targets(conn: Connection, dest: Destination, item: ParsedFile, file_id
         file_id=file_id, plan_key=int(key), is_current=True, target=long["target"].astype("int64")
     )
     conn.execute(sa.text("update fact_target set is_current = false where plan_key = :k"), {"k": int(key)})
-    cols = ["file_id", "plan_key", "unit_key", "year", "source", "target", "annex_stt", "source_row", "is_current"]
+    cols = [
+        "file_id",
+        "plan_key",
+        "unit_key",
+        "year",
+        "source",
+        "target",
+        "annex_stt",
+        "source_row",
+        "is_current",
+    ]
     dest.bulk_insert(conn, "fact_target", long[cols])
 
 
@@ -207,11 +242,12 @@ def _reconcile_issues(
     frames = [p.findings.assign(file_id=file_ids[p.raw.rel]) for p, _ in parsed if not p.findings.empty]
     found = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*ISSUE_COLUMNS, "file_id"])
     found = found.drop_duplicates("issue_id").rename(columns={"row": "row_number", "column": "column_name"})
-    found = found.assign(status="open", first_run_id=run_id, last_run_id=run_id, resolved_run_id=None,
-                         resolved_by_file=None)
+    found = found.assign(
+        status="open", first_run_id=run_id, last_run_id=run_id, resolved_run_id=None, resolved_by_file=None
+    )
     _stage(conn, dest, "stage_issue", "dq_issue", found)
-    reread = pd.DataFrame({"path": [p.raw.rel for p, _ in parsed] + ["\x00"]})
-    gone = pd.DataFrame({"path": [f.rel for f in seen] + ["\x00"]})
+    reread = pd.DataFrame({"path": [p.raw.rel for p, _ in parsed]}, dtype=object)
+    gone = pd.DataFrame({"path": [f.rel for f in seen]}, dtype=object)
     conn.exec_driver_sql("drop table if exists stage_path")
     conn.exec_driver_sql("create temporary table stage_path (path varchar, present boolean)")
     dest.bulk_insert(conn, "stage_path", pd.concat([reread.assign(present=False), gone.assign(present=True)]))
@@ -219,22 +255,28 @@ def _reconcile_issues(
         "select count(*) from dq_issue d join stage_issue s on s.issue_id = d.issue_id where d.status = 'open'"
     ).scalar_one()
     params = {"run": run_id}
-    conn.execute(sa.text("""
+    conn.execute(
+        sa.text("""
         update dq_issue set status = 'open', last_run_id = :run, resolved_run_id = null,
             resolved_by_file = null, file_id = s.file_id, severity = s.severity,
             message_vi = s.message_vi, message_en = s.message_en
-        from stage_issue as s where dq_issue.issue_id = s.issue_id"""), params)
+        from stage_issue as s where dq_issue.issue_id = s.issue_id"""),
+        params,
+    )
     conn.exec_driver_sql("""
         insert into dq_issue select s.* from stage_issue as s
         where not exists (select 1 from dq_issue as d where d.issue_id = s.issue_id)""")
-    resolved = conn.execute(sa.text("""
+    resolved = conn.execute(
+        sa.text("""
         update dq_issue set status = 'resolved', resolved_run_id = :run,
             resolved_by_file = case when file in (select path from stage_path where not present)
                                     then file end
         where status = 'open'
           and issue_id not in (select issue_id from stage_issue)
           and (file in (select path from stage_path where not present)
-               or file not in (select path from stage_path where present))"""), params).rowcount
+               or file not in (select path from stage_path where present))"""),
+        params,
+    ).rowcount
     conn.exec_driver_sql("drop table stage_issue")
     conn.exec_driver_sql("drop table stage_path")
     return len(found) - int(before_open or 0), int(resolved or 0)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 import pandas as pd
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -41,9 +43,6 @@ class PostgresDestination(Destination):
         buf = io.StringIO()
         frame.to_csv(buf, index=False, header=False, na_rep="\\N")
         cols = ", ".join(f'"{c}"' for c in frame.columns)
-        raw = conn.connection.dbapi_connection
-        assert raw is not None
-        with raw.cursor() as cur, cur.copy(  # type: ignore[attr-defined]
-            f"copy {table} ({cols}) from stdin with (format csv, null '\\N')"
-        ) as copy:
+        raw = cast(psycopg.Connection, conn.connection.dbapi_connection)
+        with raw.cursor() as cur, cur.copy(f"copy {table} ({cols}) from stdin with (format csv, null '\\N')") as copy:
             copy.write(buf.getvalue())

@@ -11,4 +11,4 @@ create table if not exists dim_plan (
 comment on table dim_plan is 'Plans for admitting new members (one row per plan number; attributes from its latest version).';
 comment on column dim_plan.plan_no is 'Plan number as issued, e.g. 104-KH/ĐUK.';
 comment on column dim_plan.yearly_target is 'New members the bloc as a whole must admit each year.';
-comment on column dim_plan.min_youth_share_pct is 'Minimum share (%) of new members who are youth-union members.';
+comment on column dim_plan.min_youth_share_pct is 'Minimum share, in percent, of new members who are youth-union members.';

@@ -1,0 +1,88 @@
+"""Shared fixtures: settings on a temporary warehouse, both databases, one Prefect harness."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import pdv  # noqa: F401  (offline Prefect/GX environment)
+from pdv.settings import PROJECT_ROOT, Settings
+from pdv.warehouse import Destination, destination_for
+
+DATA = Path(__file__).parent / "data"
+PLAN_TEXT = PROJECT_ROOT / "data" / "raw" / "plan" / "000_cf347291d3b5098b.txt"
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    """URL of the test PostgreSQL server: PDV_TEST_PG_URL, or one started by .ci/postgres.sh.
+
+    Never skipped: PostgreSQL is part of the suite, so a missing server fails loudly.
+    """
+    url = os.environ.get("PDV_TEST_PG_URL")
+    if not url:
+        out = subprocess.run(
+            ["bash", str(PROJECT_ROOT / ".ci" / "postgres.sh")], check=True, capture_output=True, text=True
+        )
+        url = out.stdout.strip().splitlines()[-1]
+        os.environ["PDV_TEST_PG_URL"] = url
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_server_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    name = f"pdv_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(pg_server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'create database "{name}"')
+    yield sa.make_url(pg_server_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
+    admin.dispose()
+
+
+@pytest.fixture
+def raw_dir(tmp_path: Path) -> Path:
+    """A copy of the project's raw inputs (plan and reference data), safe to modify."""
+    raw = tmp_path / "raw"
+    shutil.copytree(PROJECT_ROOT / "data" / "raw" / "plan", raw / "plan")
+    shutil.copytree(PROJECT_ROOT / "data" / "raw" / "reference", raw / "reference")
+    (raw / "reports").mkdir()
+    return raw
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each warehouse test runs on both databases."""
+    if request.param == "duckdb":
+        return f"duckdb:///{tmp_path / 'wh' / 'warehouse.duckdb'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def settings(raw_dir: Path, tmp_path: Path, warehouse_url: str) -> Settings:
+    return Settings(raw_dir=raw_dir, warehouse_dir=tmp_path / "wh", warehouse_url=warehouse_url)
+
+
+@pytest.fixture
+def dest(settings: Settings) -> Iterator[Destination]:
+    d = destination_for(settings.database_url)
+    yield d
+    d.dispose()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server for every flow test in the session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -1,0 +1,44 @@
+"""Helpers shared by tests: run the flow, snapshot warehouse tables, build annex variants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pdv.settings import Settings
+from pdv.warehouse import Destination
+
+DATA_TABLES = {
+    "dim_unit": "unit_key",
+    "dim_plan": "plan_key",
+    "fact_target": "file_id, unit_key, year, source",
+    "source_file": "file_id",
+    "dq_issue": "issue_id",
+}
+
+
+def run_pipeline(settings: Settings):  # type: ignore[no-untyped-def]
+    """Run the real Prefect flow (needs the ``prefect_harness`` fixture)."""
+    from flows.pipeline import pipeline
+
+    return pipeline(settings)
+
+
+def snapshot(dest: Destination, tables: dict[str, str] = DATA_TABLES) -> dict[str, pd.DataFrame]:
+    """Every data table, ordered by its key: for comparing warehouse states."""
+    return {t: dest.read_sql(f"select * from {t} order by {key}") for t, key in tables.items()}
+
+
+def assert_same_state(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    for table in a:
+        pd.testing.assert_frame_equal(a[table], b[table], check_dtype=False, obj=table)
+
+
+def edit_plan(raw_dir: Path, old: str, new: str, count: int = 1) -> Path:
+    """Replace text in the plan document copy (the test's own input)."""
+    path = next((raw_dir / "plan").glob("*.txt"))
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return path
