@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
+import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from pdv.ingest import ParsedFile, RawFile, content_key, process_file, reference_version, scan
+from pdv.ingest import ParsedFile, RawFile, content_key, read_batch, reference_version, scan
 from pdv.reference import UnitRegistry
 from pdv.settings import Settings
+from pdv.steward import refresh_feedback, warehouse_checkpoint
 from pdv.warehouse import Destination, destination_for
-from pdv.warehouse.load import RunSummary, current_versions, load_run, record_failed_run
+from pdv.warehouse.load import RunSummary, current_persons, current_versions, load_run, record_failed_run
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
@@ -22,21 +26,30 @@ def scan_inputs(settings: Settings) -> list[RawFile]:
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-def known_versions(dest: Destination) -> dict[str, str]:
+def known_versions(settings: Settings) -> dict[str, str]:
     """Current version of every file already in the warehouse (database I/O, retried)."""
-    return current_versions(dest)
+    with warehouse(settings) as dest:
+        return current_versions(dest)
+
+
+@task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def admitted_persons(settings: Settings) -> pd.DataFrame:
+    """Admissions in force, for the once-only rule (database I/O, retried)."""
+    with warehouse(settings) as dest:
+        return current_persons(dest)
 
 
 @task(cache_policy=NO_CACHE)
-def read_and_validate(new: list[tuple[RawFile, str]], settings: Settings) -> list[tuple[ParsedFile, str]]:
-    """Read and validate the new file versions (one coarse task for the batch)."""
-    registry = UnitRegistry.load(settings.reference_dir)
-    return [(process_file(raw, registry, settings), key) for raw, key in new]
+def read_and_validate(
+    new: list[tuple[RawFile, str]], settings: Settings, persons: pd.DataFrame
+) -> list[tuple[ParsedFile, str]]:
+    """Read and validate the new file versions, then the rules across them (one coarse task)."""
+    parsed = read_batch([raw for raw, _ in new], settings, persons)
+    return list(zip(parsed, [key for _, key in new], strict=True))
 
 
 @task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
 def load_warehouse(
-    dest: Destination,
     summary: RunSummary,
     started_at: datetime,
     settings: Settings,
@@ -45,7 +58,34 @@ def load_warehouse(
 ) -> RunSummary:
     """Write the run in one transaction (database I/O, retried: a failed attempt rolls back)."""
     registry = UnitRegistry.load(settings.reference_dir)
-    return load_run(dest, summary, started_at, str(settings.raw_dir), seen, parsed, registry)
+    with warehouse(settings) as dest:
+        return load_run(
+            dest,
+            summary,
+            started_at,
+            str(settings.raw_dir),
+            seen,
+            parsed,
+            registry,
+            quality=warehouse_checkpoint(settings),
+        )
+
+
+@task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def write_feedback(settings: Settings, run_id: str, parsed: list[tuple[ParsedFile, str]]) -> int:
+    """Annotated workbooks for the files whose issues changed (file-system I/O, retried)."""
+    with warehouse(settings) as dest:
+        return len(refresh_feedback(settings, dest, run_id, [p for p, _ in parsed]))
+
+
+@contextmanager
+def warehouse(settings: Settings) -> Iterator[Destination]:
+    """A destination for one task; its connections are closed when the task ends."""
+    dest = destination_for(settings.database_url)
+    try:
+        yield dest
+    finally:
+        dest.dispose()
 
 
 def new_versions(files: list[RawFile], known: dict[str, str]) -> list[tuple[RawFile, str]]:
@@ -65,12 +105,14 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
     with dest.run_lock(wait=wait_for_lock):
         try:
             files = scan_inputs(settings)
-            new = new_versions(files, known_versions(dest))
+            new = new_versions(files, known_versions(settings))
             summary.files_seen, summary.files_new = len(files), len(new)
             logger.info("%d input files, %d new or changed", len(files), len(new))
-            parsed = read_and_validate(new, settings)
+            parsed = read_and_validate(new, settings, admitted_persons(settings))
             summary.status = "succeeded" if new else "nothing_new"
-            summary = load_warehouse(dest, summary, started_at, settings, files, parsed)
+            summary = load_warehouse(summary, started_at, settings, files, parsed)
+            if summary.issues_opened or summary.issues_resolved:
+                write_feedback(settings, summary.run_id, parsed)
         except Exception as exc:
             summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
             try:

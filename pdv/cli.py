@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import track
 from rich.table import Table
 
 import pdv  # noqa: F401  (sets the offline Prefect/GX environment first)
@@ -166,25 +165,61 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories to check.", exists=True)],
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
     raw: RawOpt = None,
+    warehouse: WarehouseOpt = None,
 ) -> None:
     """Check files without loading anything (exit code 1 when any error is found)."""
     from pdv.findings import to_frame
-    from pdv.ingest import classify_paths, process_file
-    from pdv.reference import UnitRegistry
+    from pdv.ingest import classify_paths, read_batch
+    from pdv.warehouse import destination_for
+    from pdv.warehouse.load import current_persons, no_persons
 
-    settings = _settings(raw, None)
-    registry = UnitRegistry.load(settings.reference_dir)
+    settings = _settings(raw, warehouse)
     files = classify_paths(
         [f for p in paths for f in (sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])],
         settings.raw_dir,
     )
-    results = [process_file(f, registry, settings) for f in track(files, "Validating", console=console)]
+    dest = destination_for(settings.database_url)
+    try:  # the once-only rule looks at admissions already in the warehouse, read only
+        persons = current_persons(dest)
+    except Exception as exc:
+        console.print(f"[yellow]warehouse not readable ({type(exc).__name__}); checking the files alone[/]")
+        persons = no_persons()
+    finally:
+        dest.dispose()
+    with console.status(f"Validating {len(files)} file(s)…"):
+        results = read_batch(files, settings, persons)
     frames = [r.findings for r in results if not r.findings.empty]
     found = pd.concat(frames, ignore_index=True) if frames else to_frame([])
     found = found.assign(status="open").reindex(columns=ISSUE_FIELDS)
     print_issues(found, fmt)
     if (found["severity"] == "error").any():
         raise typer.Exit(1)
+
+
+@app.command()
+def template(
+    unit: Annotated[str, typer.Option(help="Unit code from the registry, e.g. SYT.")],
+    period: Annotated[str, typer.Option(help="Month, YYYY-MM.")],
+    out: Annotated[Path | None, typer.Option(help="Output file (default: data/warehouse/templates/).")] = None,
+    raw: RawOpt = None,
+) -> None:
+    """Write a blank report workbook for one unit and month, with data validation on the cells."""
+    from pdv.reference import UnitRegistry
+    from pdv.template import write_template
+
+    settings = _settings(raw, None)
+    registry = UnitRegistry.load(settings.reference_dir)
+    code = unit.strip().upper()
+    if not registry.is_code(code):
+        console.print(f"[red]Unknown unit code {unit!r}[/]; see {settings.reference_dir / 'units.csv'}")
+        raise typer.Exit(2)
+    target = out or settings.warehouse_dir / "templates" / f"{code}_{period}.xlsx"
+    try:
+        write_template(target, code, registry.name_of(code), period)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    console.print(f"Template written: {target}")
 
 
 if __name__ == "__main__":

@@ -47,9 +47,13 @@ class Rule:
 
 @cache
 def rules() -> dict[str, Rule]:
-    """The rule catalogue (``pdv/rules.csv``): id, severity and message templates."""
-    with resources.files("pdv").joinpath("rules.csv").open(encoding="utf-8") as fh:
-        return {r["rule"]: Rule(**r) for r in csv.DictReader(fh)}
+    """The rule catalogue (``pdv/rules*.csv``): id, severity and message templates."""
+    catalogue: dict[str, Rule] = {}
+    for path in sorted(resources.files("pdv").iterdir(), key=lambda p: p.name):
+        if path.name.startswith("rules") and path.name.endswith(".csv"):
+            with path.open(encoding="utf-8") as fh:
+                catalogue.update({r["rule"]: Rule(**r) for r in csv.DictReader(fh)})
+    return catalogue
 
 
 @dataclass

@@ -16,8 +16,9 @@ import pandas as pd
 from pdv.findings import Finding, to_frame
 from pdv.reference import UnitRegistry
 from pdv.settings import Settings
-from pdv.sources.plan import PlanDocument, read_annex_xlsx, read_plan_text
-from pdv.sources.spreadsheet import FileRejected
+from pdv.sources.plan import PlanDocument, parse_plan_metadata, read_annex_xlsx, read_plan_text
+from pdv.sources.reports import read_report
+from pdv.sources.spreadsheet import FileRejected, Sheet
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +44,30 @@ class ParsedFile:
     findings: pd.DataFrame
     plan: PlanDocument | None = None
     targets: pd.DataFrame | None = None
+    summary: pd.DataFrame | None = None
+    roster: pd.DataFrame | None = None
+    personal: pd.DataFrame | None = None
     rows_read: int = 0
-    rows_loaded: int = 0
-    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sheets: list[Sheet] = field(default_factory=list)
+    header_cols: dict[tuple[str | None, str], int] = field(default_factory=dict)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(len(f) for f in (self.summary, self.roster) if f is not None) + (
+            int(self.targets["source_row"].nunique()) if self.targets is not None else 0
+        )
 
     @property
     def rows_rejected(self) -> int:
         return self.rows_read - self.rows_loaded
 
     @property
+    def readable(self) -> bool:
+        return self.plan is not None or self.summary is not None
+
+    @property
     def status(self) -> str:
-        if self.plan is None and not self.extra:
+        if not self.readable:
             return "quarantined"
         return "partial" if self.rows_rejected else "loaded"
 
@@ -115,11 +129,51 @@ def content_key(raw: RawFile, ref_version: str) -> str:
     return hashlib.sha256(f"{raw.sha256}:{ref_version}".encode()).hexdigest()
 
 
-def process_file(raw: RawFile, registry: UnitRegistry, settings: Settings) -> ParsedFile:
+def plan_years(raw_dir: Path) -> list[int]:
+    """Years of the plans in the raw directory (reports outside them are errors)."""
+    years: set[int] = set()
+    for path in sorted((raw_dir / "plan").glob("*.txt")):
+        try:
+            years.update(parse_plan_metadata(path.read_text(encoding="utf-8-sig"), "").years)
+        except (OSError, UnicodeDecodeError):
+            continue  # the plan file's own problems are reported when it is read
+    return sorted(years)
+
+
+def _report(raw: RawFile, registry: UnitRegistry, settings: Settings, years: list[int]) -> ParsedFile:
+    from schemas.report import check_roster, check_summary
+
+    report = read_report(raw.path, raw.rel, settings)
+    parsed = ParsedFile(raw, pd.DataFrame(), sheets=report.sheets)
+    findings = list(report.findings)
+    for table in report.tables:
+        parsed.header_cols.update({(table.sheet, h): i for h, i in table.header_cols.items()})
+        if table.kind == "summary":
+            checked = check_summary(table, raw.rel, registry, years, settings.report_deadline_day)
+            parsed.summary = checked.rows
+        else:
+            units: list[str] = list(parsed.summary["unit_code"].unique()) if parsed.summary is not None else []
+            checked = check_roster(
+                table, raw.rel, registry, years, settings.id_hash_key, units[0] if len(units) == 1 else None
+            )
+            parsed.roster, parsed.personal = checked.rows, checked.personal
+        findings += checked.findings
+        parsed.rows_read += checked.read
+    if parsed.summary is None:
+        parsed.summary = pd.DataFrame()  # a roster-only CSV is readable: it has no summary rows
+    parsed.findings = to_frame(findings)
+    return parsed
+
+
+def process_file(
+    raw: RawFile, registry: UnitRegistry, settings: Settings, years: list[int] | None = None
+) -> ParsedFile:
     """Read and validate one file. Never raises: a file that cannot be read becomes a finding."""
     from schemas.annex import validate_annex
 
     try:
+        if raw.kind == "report":
+            return _report(raw, registry, settings, years or [])
         if raw.kind in ("plan_text", "annex_xlsx"):
             reader = read_plan_text if raw.kind == "plan_text" else read_annex_xlsx
             doc = reader(raw.path, raw.rel, settings)
@@ -130,7 +184,6 @@ def process_file(raw: RawFile, registry: UnitRegistry, settings: Settings) -> Pa
                 findings += doc.annex.findings + annex_findings
                 parsed.targets = targets
                 parsed.rows_read = int(doc.annex.frame["source_row"].nunique())
-                parsed.rows_loaded = int(targets["source_row"].nunique())
             parsed.findings = to_frame(findings)
             return parsed
         raise FileRejected("file.unsupported_format", f"{raw.rel}: {raw.path.suffix or 'no extension'}")
@@ -140,3 +193,32 @@ def process_file(raw: RawFile, registry: UnitRegistry, settings: Settings) -> Pa
         log.exception("unexpected error reading %s", raw.rel)
         detail = f"lỗi không xác định / unexpected {type(exc).__name__}: {exc}"
         return ParsedFile(raw, to_frame([Finding("file.unreadable", raw.rel, params={"detail": detail})]))
+
+
+def check_batch(parsed: list[ParsedFile], existing_persons: pd.DataFrame) -> None:
+    """Rules across files: a person admitted twice anywhere. Drops the rows and adds findings."""
+    from schemas.report import duplicate_persons
+
+    with_roster = [p for p in parsed if p.roster is not None and not p.roster.empty]
+    if not with_roster:
+        return
+    rosters = [(p.raw.rel, p.roster) for p in with_roster if p.roster is not None]
+    found, keeps = duplicate_persons(rosters, existing_persons)
+    for p, keep in zip(with_roster, keeps, strict=True):
+        assert p.roster is not None and p.personal is not None
+        p.roster, p.personal = p.roster[keep], p.personal[keep]
+    for p in with_roster:
+        mine = [f for f in found if f.file == p.raw.rel]
+        if mine:
+            p.findings = pd.concat([p.findings, to_frame(mine)], ignore_index=True).drop_duplicates("issue_id")
+
+
+def read_batch(
+    files: list[RawFile], settings: Settings, existing_persons: pd.DataFrame, registry: UnitRegistry | None = None
+) -> list[ParsedFile]:
+    """Read and validate files, then apply the rules across them (``pdv run`` and ``pdv validate``)."""
+    registry = registry or UnitRegistry.load(settings.reference_dir)
+    years = plan_years(settings.raw_dir)
+    parsed = [process_file(f, registry, settings, years) for f in files]
+    check_batch(parsed, existing_persons)
+    return parsed

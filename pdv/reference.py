@@ -7,6 +7,7 @@ table maps other spellings to codes, so a new spelling is a one-line change.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,14 @@ class Resolution:
     code: pd.Series
     how: pd.Series  # "name", "alias", "code", "unknown" or "ambiguous"
     suggestions: pd.Series
+
+
+_PROVINCE = re.compile(r"( tinhr)? binhf đinhj$")
+
+
+def _short(key: str) -> str:
+    """A name key without the province suffix, which every name shares and which hides typos."""
+    return _PROVINCE.sub("", key)
 
 
 class UnitRegistry:
@@ -69,9 +78,21 @@ class UnitRegistry:
                 return next(iter(codes)), how, ""
             if len(codes) > 1:
                 return None, "ambiguous", ", ".join(self._names.get(c, c) for c in sorted(codes))
-        close = difflib.get_close_matches(key, list(self._by_key), n=3, cutoff=0.6)
-        names = [self._names[next(iter(self._by_key[k]))] for k in close]
+        short = {_short(k): k for k in self._by_key}
+        close = difflib.get_close_matches(_short(key), list(short), n=3, cutoff=0.5)
+        names = [self._names[next(iter(self._by_key[short[k]]))] for k in close]
         return None, "unknown", "; ".join(names) or "(không có / none)"
+
+    def resolve_units(self, codes: pd.Series | None, names: pd.Series | None, index: pd.Index) -> Resolution:
+        """Resolve by code where one is given (it must be known), else by name or alias."""
+        code_text = (codes if codes is not None else pd.Series("", index=index)).map(clean_text).str.upper()
+        by_name = self.resolve(names.map(clean_text) if names is not None else pd.Series("", index=index, dtype=object))
+        has_code = code_text != ""
+        known = code_text.isin(self._codes)
+        code = by_name.code.where(~has_code, code_text.where(known))
+        how = by_name.how.where(~has_code, pd.Series("code", index=index).where(known, "unknown"))
+        suggestions = by_name.suggestions.where(~has_code | known, "(mã không có trong danh mục / unknown code)")
+        return Resolution(code, how, suggestions)
 
     def resolve(self, names: pd.Series) -> Resolution:
         """Resolve unit names (vectorised over distinct names)."""

@@ -35,6 +35,7 @@ class Context:
     period_col: str | None = None
     primary_col: Mapping[str, str] | None = None  # check name -> column reported for frame checks
     whole_row: frozenset[str] = frozenset()  # checks about the source row, reported without a period
+    renamed: Mapping[str, str] | None = None  # check name -> rule suffix, where they differ
 
 
 def validate(
@@ -65,11 +66,11 @@ def validate(
     # Prefer the case on the column the check is about (its value), then report it on that column.
     cases = cases.assign(_first=frame_level & (cases["column"] == about))
     cases = cases.sort_values("_first", ascending=False, kind="stable")
-    cases.loc[frame_level, "column"] = about[frame_level]
+    cases.loc[frame_level & about.notna(), "column"] = about[frame_level & about.notna()]
     cases = cases.drop_duplicates(["check", "column", "index"])
     findings = []
     for case in cases.itertuples(index=False):
-        rule = f"{ctx.rule_prefix}.{case.check}"
+        rule = f"{ctx.rule_prefix}.{(ctx.renamed or {}).get(case.check, case.check)}"
         idx = case.index
         has_row = idx is not None and not (isinstance(idx, float) and pd.isna(idx)) and idx in frame.index
         column = case.column if isinstance(case.column, str) else primary.get(case.check)

@@ -44,6 +44,10 @@ class Destination(ABC):
     @abstractmethod
     def _create_engine(self) -> Engine: ...
 
+    def exists(self) -> bool:
+        """Whether the warehouse can be read without creating it."""
+        return True
+
     @abstractmethod
     @contextmanager
     def run_lock(self, wait: bool = True) -> Iterator[None]:

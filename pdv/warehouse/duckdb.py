@@ -22,6 +22,9 @@ class DuckDBDestination(Destination):
     def path(self) -> Path:
         return Path(self.url.split(":///", 1)[1])
 
+    def exists(self) -> bool:
+        return self.path.exists()
+
     def _create_engine(self) -> Engine:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         return sa.create_engine(self.url, poolclass=sa.pool.NullPool)

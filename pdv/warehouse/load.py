@@ -6,6 +6,7 @@ and reloading the same input changes no data: unchanged files are never re-read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
@@ -13,11 +14,12 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from pdv.findings import ISSUE_COLUMNS
+from pdv.findings import ISSUE_COLUMNS, Finding, to_frame
 from pdv.ingest import ParsedFile, RawFile
 from pdv.reference import UnitRegistry
 from pdv.warehouse.base import Destination
 
+QualityCheck = Callable[[Connection], list[Finding]]
 TARGET_SOURCES = {"target_total": "total", "target_youth": "youth", "target_union": "union"}
 
 
@@ -46,6 +48,35 @@ def current_versions(dest: Destination) -> dict[str, str]:
     return {r[0]: r[1] for r in rows}
 
 
+def no_persons() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "person_key": pd.Series(dtype=object),
+            "unit_code": pd.Series(dtype=object),
+            "period_month": pd.Series(dtype="datetime64[us]"),
+        }
+    )
+
+
+def current_persons(dest: Destination) -> pd.DataFrame:
+    """Admissions in force (person_key, unit_code, period_month): a person is admitted once."""
+    empty = no_persons()
+    if not dest.exists():
+        return empty
+    with dest.engine.connect() as conn:
+        if not sa.inspect(conn).has_table("fact_admission"):
+            return empty
+        frame = pd.read_sql_query(
+            sa.text(
+                "select a.person_key, u.unit_code, a.period_month from fact_admission as a"
+                " join dim_unit as u on u.unit_key = a.unit_key where a.is_current"
+            ),
+            conn,
+        )
+    frame["period_month"] = pd.to_datetime(frame["period_month"])
+    return frame if not frame.empty else empty
+
+
 def load_run(
     dest: Destination,
     summary: RunSummary,
@@ -54,27 +85,45 @@ def load_run(
     seen: list[RawFile],
     parsed: list[tuple[ParsedFile, str]],
     registry: UnitRegistry,
+    quality: QualityCheck | None = None,
 ) -> RunSummary:
     """Write one run (new file versions and their findings) atomically; return the summary."""
     with dest.engine.begin() as conn:
         dest.apply_ddl(conn)
         _sync_units(conn, dest, registry)
-        file_ids = _record_files(conn, dest, summary.run_id, seen, parsed)
+        file_ids, retired = _record_files(conn, dest, summary.run_id, seen, parsed)
         for item, _ in parsed:
             if item.plan is not None and item.targets is not None and item.plan.plan_no:
                 _load_targets(conn, dest, item, file_ids[item.raw.rel])
+        touched = _load_reports(conn, dest, [p for p, _ in parsed], file_ids, retired)
+        found = [pd.DataFrame(columns=[*ISSUE_COLUMNS, "scope", "file_id"])]
+        found += [_file_findings(p, file_ids) for p, _ in parsed]
+        scopes = [
+            pd.DataFrame(
+                {"scope": [f"file:{p.raw.rel}" for p, _ in parsed], "resolver": [p.raw.rel for p, _ in parsed]}
+            )
+        ]
+        if not touched.empty:
+            cross, cross_scopes = _cross_checks(conn, touched)
+            found.append(cross)
+            scopes.append(cross_scopes)
+        if quality is not None:
+            found.append(_scoped(to_frame(quality(conn)), "warehouse"))
+            scopes.append(pd.DataFrame({"scope": ["warehouse"], "resolver": [None]}))
         summary.issues_opened, summary.issues_resolved = _reconcile_issues(
-            conn, dest, summary.run_id, seen, parsed, file_ids
+            conn,
+            dest,
+            summary.run_id,
+            seen,
+            pd.concat(found, ignore_index=True),
+            pd.concat(scopes, ignore_index=True),
+            touched,
         )
         summary.rows_read = sum(p.rows_read for p, _ in parsed)
         summary.rows_loaded = sum(p.rows_loaded for p, _ in parsed)
         summary.rows_rejected = summary.rows_read - summary.rows_loaded
-        record = {
-            **asdict(summary),
-            "started_at": started_at,
-            "finished_at": datetime.now(),
-            "raw_dir": raw_dir,
-        }
+        conn.exec_driver_sql("drop table stage_touched")
+        record = {**asdict(summary), "started_at": started_at, "finished_at": datetime.now(), "raw_dir": raw_dir}
         dest.bulk_insert(conn, "load_run", pd.DataFrame([record]))
     return summary
 
@@ -137,20 +186,21 @@ def _sync_units(conn: Connection, dest: Destination, registry: UnitRegistry) -> 
 
 
 def _record_files(
-    conn: Connection,
-    dest: Destination,
-    run_id: str,
-    seen: list[RawFile],
-    parsed: list[tuple[ParsedFile, str]],
-) -> dict[str, int]:
+    conn: Connection, dest: Destination, run_id: str, seen: list[RawFile], parsed: list[tuple[ParsedFile, str]]
+) -> tuple[dict[str, int], list[int]]:
+    """Register new file versions; return their ids and the ids of versions no longer current."""
     present = [f.rel for f in seen]
-    stmt = sa.text("update source_file set is_current = false where is_current and path not in :paths")
-    conn.execute(stmt.bindparams(sa.bindparam("paths", expanding=True)), {"paths": present or [""]})
+    reread = [p.raw.rel for p, _ in parsed]
+    retire = sa.text(
+        "select file_id from source_file where is_current and (path not in :present or path in :reread)"
+    ).bindparams(sa.bindparam("present", expanding=True), sa.bindparam("reread", expanding=True))
+    params = {"present": present or [""], "reread": reread or [""]}
+    retired = [int(r[0]) for r in conn.execute(retire, params).fetchall()]
+    if retired:
+        stmt = sa.text("update source_file set is_current = false where file_id in :ids")
+        conn.execute(stmt.bindparams(sa.bindparam("ids", expanding=True)), {"ids": retired})
     if not parsed:
-        return {}
-    paths = [p.raw.rel for p, _ in parsed]
-    stmt = sa.text("update source_file set is_current = false where path in :paths")
-    conn.execute(stmt.bindparams(sa.bindparam("paths", expanding=True)), {"paths": paths})
+        return {}, retired
     start = _next_key(conn, "source_file", "file_id")
     rows = pd.DataFrame(
         [
@@ -172,7 +222,7 @@ def _record_files(
         ]
     )
     dest.bulk_insert(conn, "source_file", rows)
-    return dict(zip(rows["path"], rows["file_id"].astype(int), strict=True))
+    return dict(zip(rows["path"], rows["file_id"].astype(int), strict=True)), retired
 
 
 def _load_targets(conn: Connection, dest: Destination, item: ParsedFile, file_id: int) -> None:
@@ -230,27 +280,263 @@ def _stage(conn: Connection, dest: Destination, name: str, like: str, frame: pd.
     dest.bulk_insert(conn, name, frame)
 
 
+def _stage_frame(conn: Connection, dest: Destination, name: str, columns: str, frame: pd.DataFrame) -> None:
+    conn.exec_driver_sql(f"drop table if exists {name}")
+    conn.exec_driver_sql(f"create temporary table {name} ({columns})")
+    dest.bulk_insert(conn, name, frame)
+
+
+def _scoped(findings: pd.DataFrame, scope: str | pd.Series) -> pd.DataFrame:
+    return findings.assign(scope=scope)
+
+
+def _file_findings(parsed: ParsedFile, file_ids: dict[str, int]) -> pd.DataFrame:
+    return _scoped(parsed.findings, f"file:{parsed.raw.rel}").assign(file_id=file_ids[parsed.raw.rel])
+
+
+_REPORT_COLUMNS = [
+    "file_id",
+    "sheet",
+    "source_row",
+    "unit_key",
+    "period_month",
+    "admitted_total",
+    "admitted_youth",
+    "admitted_union",
+    "recognized_full",
+    "trained",
+    "sympathizers",
+    "reported_on",
+    "is_on_time",
+    "is_current",
+    "superseded_by_file_id",
+]
+_ADMISSION_COLUMNS = [
+    "file_id",
+    "sheet",
+    "source_row",
+    "unit_key",
+    "period_month",
+    "person_key",
+    "age_at_admission",
+    "gender",
+    "ethnicity",
+    "is_ethnic_minority",
+    "has_religion",
+    "source",
+    "admitted_on",
+    "decision_no",
+    "is_current",
+]
+
+
+def _with_keys(frame: pd.DataFrame, units: pd.DataFrame, file_id: int) -> pd.DataFrame:
+    out = frame.merge(units, on="unit_code", how="inner").assign(file_id=file_id, is_current=False)
+    out["period_month"] = pd.to_datetime(out["period_month"]).dt.date
+    return out
+
+
+def _load_reports(
+    conn: Connection, dest: Destination, parsed: list[ParsedFile], file_ids: dict[str, int], retired: list[int]
+) -> pd.DataFrame:
+    """Insert new report rows, then decide the current report of every unit-month they touch."""
+    units = pd.read_sql_query(sa.text("select unit_code, unit_key from dim_unit where is_current"), conn)
+    touched = []
+    for p in parsed:
+        file_id = file_ids[p.raw.rel]
+        if p.summary is not None and not p.summary.empty:
+            rows = _with_keys(p.summary, units, file_id).assign(superseded_by_file_id=None)
+            rows["reported_on"] = pd.to_datetime(rows["reported_on"]).dt.date
+            dest.bulk_insert(conn, "fact_unit_month", rows[_REPORT_COLUMNS])
+            touched.append(rows[["unit_key", "period_month"]])
+        if p.roster is not None and not p.roster.empty and p.personal is not None:
+            rows = _with_keys(p.roster, units, file_id)
+            rows["admitted_on"] = pd.to_datetime(rows["admitted_on"]).dt.date
+            dest.bulk_insert(conn, "fact_admission", rows[_ADMISSION_COLUMNS])
+            personal = p.personal.assign(file_id=file_id, birth_date=pd.to_datetime(p.personal["birth_date"]).dt.date)
+            dest.bulk_insert(
+                conn, "restricted_person", personal[["person_key", "file_id", "source_row", "full_name", "birth_date"]]
+            )
+            touched.append(rows[["unit_key", "period_month"]])
+    if retired:
+        for table in ("fact_unit_month", "fact_admission"):
+            stmt = sa.text(f"select distinct unit_key, period_month from {table} where file_id in :ids")
+            found = conn.execute(stmt.bindparams(sa.bindparam("ids", expanding=True)), {"ids": retired}).fetchall()
+            touched.append(pd.DataFrame(found, columns=["unit_key", "period_month"]))
+    keys = pd.concat([pd.DataFrame(columns=["unit_key", "period_month"]), *touched], ignore_index=True)
+    keys = keys.drop_duplicates().reset_index(drop=True)
+    months = pd.to_datetime(keys["period_month"])
+    keys = keys.assign(period_month=months.dt.date, period=months.dt.strftime("%Y-%m")).astype(
+        {"unit_key": "int64", "period": object}
+    )
+    _stage_frame(conn, dest, "stage_touched", "unit_key integer, period_month date, period varchar", keys)
+    if not keys.empty:
+        _ensure_dates(conn, dest, sorted({d.year for d in keys["period_month"]}))
+        for statement in _CURRENT_REPORT_SQL:
+            conn.exec_driver_sql(statement)
+    return keys
+
+
+_TOUCHED = (
+    "exists (select 1 from stage_touched t where t.unit_key = {t}.unit_key and t.period_month = {t}.period_month)"
+)
+# The report in force for a unit-month is its latest submission (report date, then arrival order) among
+# current file versions; a roster is replaced as a whole by the newest file that has one for the unit-month.
+_CURRENT_REPORT_SQL = [
+    f"update fact_unit_month set is_current = false, superseded_by_file_id = null where {_TOUCHED.format(t='fact_unit_month')}",
+    f"""
+    update fact_unit_month set is_current = true
+    from (
+        select unit_key, period_month, file_id from (
+            select f.unit_key, f.period_month, f.file_id,
+                   row_number() over (partition by f.unit_key, f.period_month
+                                      order by f.reported_on desc nulls last, f.file_id desc) as rn
+            from fact_unit_month as f
+            join source_file as s on s.file_id = f.file_id and s.is_current
+            where {_TOUCHED.format(t="f")}
+        ) as ranked where rn = 1
+    ) as w
+    where fact_unit_month.unit_key = w.unit_key and fact_unit_month.period_month = w.period_month
+      and fact_unit_month.file_id = w.file_id""",
+    f"""
+    update fact_unit_month set superseded_by_file_id = w.file_id
+    from (select unit_key, period_month, file_id from fact_unit_month where is_current) as w
+    where fact_unit_month.unit_key = w.unit_key and fact_unit_month.period_month = w.period_month
+      and fact_unit_month.file_id <> w.file_id and {_TOUCHED.format(t="fact_unit_month")}""",
+    f"update fact_admission set is_current = false where {_TOUCHED.format(t='fact_admission')}",
+    f"""
+    update fact_admission set is_current = true
+    from (
+        select f.unit_key, f.period_month, max(f.file_id) as file_id
+        from fact_admission as f
+        join source_file as s on s.file_id = f.file_id and s.is_current
+        where {_TOUCHED.format(t="f")}
+        group by f.unit_key, f.period_month
+    ) as w
+    where fact_admission.unit_key = w.unit_key and fact_admission.period_month = w.period_month
+      and fact_admission.file_id = w.file_id""",
+]
+
+
+def _ensure_dates(conn: Connection, dest: Destination, years: list[int]) -> None:
+    have = {int(r[0]) for r in conn.exec_driver_sql("select distinct year from dim_date").fetchall()}
+    missing = [y for y in years if y not in have]
+    if not missing:
+        return
+    days = pd.Series(pd.concat([pd.Series(pd.date_range(f"{y}-01-01", f"{y}-12-31", freq="D")) for y in missing]))
+    frame = pd.DataFrame(
+        {
+            "date_key": days.dt.strftime("%Y%m%d").astype(int),
+            "date_value": days.dt.date,
+            "year": days.dt.year,
+            "half": (days.dt.month > 6).astype(int) + 1,
+            "quarter": days.dt.quarter,
+            "month": days.dt.month,
+            "month_start": (days - pd.to_timedelta(days.dt.day - 1, unit="D")).dt.date,
+        }
+    )
+    dest.bulk_insert(conn, "dim_date", frame)
+
+
+_CROSS_SQL = """
+select t.unit_key, u.unit_code, t.period_month, s.admitted_total, s.admitted_youth, s.sheet, s.source_row,
+       sf.path, r.roster_total, r.roster_youth
+from stage_touched as t
+join dim_unit as u on u.unit_key = t.unit_key
+left join fact_unit_month as s on s.unit_key = t.unit_key and s.period_month = t.period_month and s.is_current
+left join source_file as sf on sf.file_id = s.file_id
+left join (
+    select a.unit_key, a.period_month, count(*) as roster_total,
+           sum(case when a.source = 'youth' then 1 else 0 end) as roster_youth
+    from fact_admission as a
+    where a.is_current and exists (select 1 from stage_touched as t2
+                                   where t2.unit_key = a.unit_key and t2.period_month = a.period_month)
+    group by a.unit_key, a.period_month
+) as r on r.unit_key = t.unit_key and r.period_month = t.period_month
+"""
+
+
+def _cross_checks(conn: Connection, touched: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Roster against summary for every touched unit-month, on the reports now in force."""
+    state = pd.read_sql_query(sa.text(_CROSS_SQL), conn)
+    state["period"] = pd.to_datetime(state["period_month"]).dt.strftime("%Y-%m")
+    state["scope"] = "unitmonth:" + state["unit_code"] + "|" + state["period"]
+    findings: list[Finding] = []
+    has_summary = state["path"].notna()
+    has_roster = state["roster_total"].notna()
+    for r in state[has_summary & has_roster].to_dict("records"):
+        where = (r["path"], r["sheet"], int(r["source_row"]))
+        if int(r["roster_total"]) != int(r["admitted_total"]):
+            findings.append(
+                Finding(
+                    "cross.roster_count_mismatch",
+                    *where,
+                    "Kết nạp: Tổng số",
+                    str(int(r["admitted_total"])),
+                    r["unit_code"],
+                    r["period"],
+                    {"roster": int(r["roster_total"])},
+                )
+            )
+        elif int(r["roster_youth"]) != int(r["admitted_youth"]):
+            findings.append(
+                Finding(
+                    "cross.roster_youth_mismatch",
+                    *where,
+                    "Kết nạp: Đoàn viên thanh niên",
+                    str(int(r["admitted_youth"])),
+                    r["unit_code"],
+                    r["period"],
+                    {"roster": int(r["roster_youth"])},
+                )
+            )
+    for r in state[has_summary & ~has_roster & (state["admitted_total"] > 0)].to_dict("records"):
+        findings.append(
+            Finding(
+                "cross.roster_missing",
+                r["path"],
+                r["sheet"],
+                int(r["source_row"]),
+                "Kết nạp: Tổng số",
+                str(int(r["admitted_total"])),
+                r["unit_code"],
+                r["period"],
+            )
+        )
+    frame = to_frame(findings)
+    frame["scope"] = "unitmonth:" + frame["unit"].astype(str) + "|" + frame["period"].astype(str)
+    frame["file_id"] = None
+    scopes = pd.DataFrame({"scope": state["scope"], "resolver": state["path"]})
+    return frame, scopes
+
+
 def _reconcile_issues(
     conn: Connection,
     dest: Destination,
     run_id: str,
     seen: list[RawFile],
-    parsed: list[tuple[ParsedFile, str]],
-    file_ids: dict[str, int],
+    found: pd.DataFrame,
+    scopes: pd.DataFrame,
+    touched: pd.DataFrame,
 ) -> tuple[int, int]:
-    """Open what this run found, resolve what re-read files no longer show; never delete."""
-    frames = [p.findings.assign(file_id=file_ids[p.raw.rel]) for p, _ in parsed if not p.findings.empty]
-    found = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*ISSUE_COLUMNS, "file_id"])
+    """Open what this run found; resolve what re-checked scopes no longer show; never delete.
+
+    Also resolved: issues of files that left the raw directory, and issues of an older submission for
+    a unit-month whose report in force now comes from a newer file.
+    """
+    if "file_id" not in found:
+        found["file_id"] = None
     found = found.drop_duplicates("issue_id").rename(columns={"row": "row_number", "column": "column_name"})
     found = found.assign(
         status="open", first_run_id=run_id, last_run_id=run_id, resolved_run_id=None, resolved_by_file=None
     )
-    _stage(conn, dest, "stage_issue", "dq_issue", found)
-    reread = pd.DataFrame({"path": [p.raw.rel for p, _ in parsed]}, dtype=object)
-    gone = pd.DataFrame({"path": [f.rel for f in seen]}, dtype=object)
-    conn.exec_driver_sql("drop table if exists stage_path")
-    conn.exec_driver_sql("create temporary table stage_path (path varchar, present boolean)")
-    dest.bulk_insert(conn, "stage_path", pd.concat([reread.assign(present=False), gone.assign(present=True)]))
+    _stage(conn, dest, "stage_issue", "dq_issue", found.reindex(columns=_ISSUE_TABLE_COLUMNS))
+    _stage_frame(
+        conn, dest, "stage_scope", "scope varchar, resolver varchar", scopes.drop_duplicates("scope").astype(object)
+    )
+    _stage_frame(
+        conn, dest, "stage_present", "path varchar", pd.DataFrame({"path": [f.rel for f in seen]}, dtype=object)
+    )
     before_open = conn.exec_driver_sql(
         "select count(*) from dq_issue d join stage_issue s on s.issue_id = d.issue_id where d.status = 'open'"
     ).scalar_one()
@@ -258,7 +544,7 @@ def _reconcile_issues(
     conn.execute(
         sa.text("""
         update dq_issue set status = 'open', last_run_id = :run, resolved_run_id = null,
-            resolved_by_file = null, file_id = s.file_id, severity = s.severity,
+            resolved_by_file = null, file_id = s.file_id, severity = s.severity, scope = s.scope,
             message_vi = s.message_vi, message_en = s.message_en
         from stage_issue as s where dq_issue.issue_id = s.issue_id"""),
         params,
@@ -266,17 +552,56 @@ def _reconcile_issues(
     conn.exec_driver_sql("""
         insert into dq_issue select s.* from stage_issue as s
         where not exists (select 1 from dq_issue as d where d.issue_id = s.issue_id)""")
-    resolved = conn.execute(
-        sa.text("""
-        update dq_issue set status = 'resolved', resolved_run_id = :run,
-            resolved_by_file = case when file in (select path from stage_path where not present)
-                                    then file end
-        where status = 'open'
-          and issue_id not in (select issue_id from stage_issue)
-          and (file in (select path from stage_path where not present)
-               or file not in (select path from stage_path where present))"""),
-        params,
-    ).rowcount
-    conn.exec_driver_sql("drop table stage_issue")
-    conn.exec_driver_sql("drop table stage_path")
-    return len(found) - int(before_open or 0), int(resolved or 0)
+    resolved = 0
+    for statement in _RESOLVE_SQL:
+        resolved += conn.execute(sa.text(statement), params).rowcount or 0
+    for table in ("stage_issue", "stage_scope", "stage_present"):
+        conn.exec_driver_sql(f"drop table {table}")
+    return len(found) - int(before_open or 0), resolved
+
+
+_ISSUE_TABLE_COLUMNS = [
+    "issue_id",
+    "severity",
+    "rule",
+    "file",
+    "sheet",
+    "row_number",
+    "column_name",
+    "value",
+    "unit",
+    "period",
+    "message_vi",
+    "message_en",
+    "status",
+    "scope",
+    "file_id",
+    "first_run_id",
+    "last_run_id",
+    "resolved_run_id",
+    "resolved_by_file",
+]
+_OPEN_NOT_FOUND = "status = 'open' and issue_id not in (select issue_id from stage_issue)"
+_RESOLVE_SQL = [
+    # A re-checked scope (re-read file, re-checked unit-month, the warehouse) no longer shows it.
+    f"""update dq_issue set status = 'resolved', resolved_run_id = :run,
+            resolved_by_file = (select resolver from stage_scope as c where c.scope = dq_issue.scope)
+        where {_OPEN_NOT_FOUND} and scope in (select scope from stage_scope)""",
+    # The file left the raw directory.
+    f"""update dq_issue set status = 'resolved', resolved_run_id = :run, resolved_by_file = null
+        where {_OPEN_NOT_FOUND} and scope like 'file:%' and file not in (select path from stage_present)""",
+    # A newer file now provides the report in force for the issue's unit-month.
+    f"""update dq_issue set status = 'resolved', resolved_run_id = :run, resolved_by_file = w.path
+        from (
+            select u.unit_code, t.period, s.path, f.file_id
+            from fact_unit_month as f
+            join stage_touched as t on t.unit_key = f.unit_key and t.period_month = f.period_month
+            join dim_unit as u on u.unit_key = f.unit_key
+            join source_file as s on s.file_id = f.file_id
+            where f.is_current
+        ) as w
+        where {_OPEN_NOT_FOUND} and dq_issue.scope like 'file:%'
+          and (dq_issue.rule like 'summary.%' or dq_issue.rule like 'roster.%')
+          and dq_issue.unit = w.unit_code and dq_issue.period = w.period
+          and dq_issue.file <> w.path and w.file_id > coalesce(dq_issue.file_id, 0)""",
+]

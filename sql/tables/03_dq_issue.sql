@@ -13,6 +13,7 @@ create table if not exists dq_issue (
     message_vi varchar not null,
     message_en varchar not null,
     status varchar not null,
+    scope varchar not null,
     file_id bigint,
     first_run_id varchar not null,
     last_run_id varchar not null,
@@ -26,4 +27,5 @@ comment on column dq_issue.file is 'Input path relative to the raw directory.';
 comment on column dq_issue.row_number is 'Row as the source shows it (Excel row or text line); null for file- or plan-level findings.';
 comment on column dq_issue.column_name is 'Column header as written in the source.';
 comment on column dq_issue.status is 'open or resolved.';
+comment on column dq_issue.scope is 'What a run re-checks to confirm or resolve the issue: file:<path>, unitmonth:<code>|<yyyy-mm> or warehouse.';
 comment on column dq_issue.resolved_by_file is 'The input file whose processing no longer showed the issue.';

@@ -1,0 +1,57 @@
+"""Vectorised parsing of the values units type: counts, dates and months, in every spelling."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _text(s: pd.Series) -> pd.Series:
+    return s.astype("string").str.strip().str.replace("\u00a0", " ", regex=False)
+
+
+def parse_count(s: pd.Series) -> pd.Series:
+    """Numbers as typed: 5, 3.0, "05", "1.000" (thousands), "2,5" (decimal comma); NaN otherwise."""
+    text = _text(s).str.replace(" ", "", regex=False)
+    thousands = text.str.fullmatch(r"\d{1,3}([.,]\d{3})+").fillna(False).astype(bool)
+    text = text.mask(thousands, text.str.replace(r"[.,]", "", regex=True))
+    text = text.str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype(float)
+
+
+def parse_date(s: pd.Series) -> pd.Series:
+    """Dates as Excel dates, ``dd/mm/yyyy`` (also with - or .), ISO text or Excel serial numbers."""
+    text = _text(s)
+    text = text.str.replace(r"^(\d{1,2})[.-](\d{1,2})[.-](\d{4})$", r"\1/\2/\3", regex=True)
+    out = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%d/%m/%Y", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S"):
+        missing = out.isna() & text.notna()
+        if not missing.any():
+            break
+        out = out.fillna(pd.to_datetime(text.where(missing), format=fmt, errors="coerce"))
+    serial = pd.to_numeric(text.where(out.isna()), errors="coerce")
+    serial = serial.where((serial > 20000) & (serial < 80000))
+    out = out.fillna(_EXCEL_EPOCH + pd.to_timedelta(serial.round(), unit="D"))
+    return out.dt.normalize()
+
+
+def parse_month(s: pd.Series) -> pd.Series:
+    """First day of the month for ``2024-03``, ``03/2024``, ``3/2024``, ``Tháng 3/2024`` or a date."""
+    text = _text(s).str.lower()
+    text = text.str.replace(r"^(tháng|thang|kỳ|ky)\s*", "", regex=True).str.replace(r"\s*(năm|nam)\s*", "/", regex=True)
+    year_first = text.str.extract(r"^(?P<y>\d{4})\s*[-/. ]\s*(?P<m>\d{1,2})$")
+    month_first = text.str.extract(r"^(?P<m>\d{1,2})\s*[-/. ]\s*(?P<y>\d{4})$")
+    parts = year_first.fillna(month_first)
+    year = pd.to_numeric(parts["y"], errors="coerce")
+    month = pd.to_numeric(parts["m"], errors="coerce").where(lambda m: m.between(1, 12))
+    out = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1}).dropna(), errors="coerce").reindex(
+        s.index
+    )
+    dates = parse_date(s.where(out.isna()))
+    return out.fillna(dates.dt.to_period("M").dt.to_timestamp())
+
+
+def month_label(months: pd.Series) -> pd.Series:
+    """``YYYY-MM`` (empty string where the month is unknown)."""
+    return months.dt.strftime("%Y-%m").fillna("")

@@ -1,0 +1,94 @@
+"""What data stewards get after a run: the warehouse checkpoint and annotated feedback workbooks."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from pdv.findings import Finding
+from pdv.ingest import ParsedFile
+from pdv.settings import Settings
+from pdv.warehouse import Destination
+from pdv.warehouse.load import QualityCheck
+
+log = logging.getLogger(__name__)
+
+_FRAMES = {
+    "dim_unit": "select * from dim_unit",
+    "fact_unit_month": "select * from fact_unit_month where is_current",
+    "fact_admission": "select * from fact_admission where is_current",
+    "fact_target": "select * from fact_target where is_current",
+    "unit_month_check": """
+        select s.unit_key, s.period_month, s.admitted_total, s.admitted_youth,
+               count(*) as roster_total, sum(case when a.source = 'youth' then 1 else 0 end) as roster_youth
+        from fact_unit_month as s
+        join fact_admission as a on a.unit_key = s.unit_key and a.period_month = s.period_month and a.is_current
+        where s.is_current
+        group by s.unit_key, s.period_month, s.admitted_total, s.admitted_youth""",
+}
+
+
+def warehouse_checkpoint(settings: Settings) -> QualityCheck:
+    """The Great Expectations checkpoint run inside each load, before it commits."""
+
+    def check(conn: Connection) -> list[Finding]:
+        from pdv.quality import check_warehouse
+
+        frames = {name: pd.read_sql_query(sa.text(sql), conn) for name, sql in _FRAMES.items()}
+        years = conn.exec_driver_sql("select min(year_from), max(year_to) from dim_plan").fetchall()[0]
+        if years[0] is None:
+            return []
+        return check_warehouse(frames, (int(years[0]), int(years[1])), settings.warehouse_dir / "gx")
+
+    return check
+
+
+def feedback_path(settings: Settings, rel: str) -> Path:
+    return settings.feedback_dir / (rel + ".xlsx" if not rel.endswith(".xlsx") else rel)
+
+
+def refresh_feedback(settings: Settings, dest: Destination, run_id: str, parsed: list[ParsedFile]) -> list[Path]:
+    """Write an annotated copy of every file whose issues changed in this run; drop those now clean."""
+    from pdv.feedback import write_feedback
+    from pdv.ingest import classify, process_file
+    from pdv.reference import UnitRegistry
+
+    issues = dest.read_sql(
+        "select * from dq_issue where file is not null and file in ("
+        " select file from dq_issue where (last_run_id = :run or resolved_run_id = :run)"
+        " and file like 'reports/%')",
+        run=run_id,
+    ).rename(columns={"row_number": "row", "column_name": "column"})
+    by_rel = {p.raw.rel: p for p in parsed}
+    written = []
+    registry: UnitRegistry | None = None
+    for rel, group in issues.groupby("file"):
+        out = feedback_path(settings, str(rel))
+        still_open = group[group["status"] == "open"]
+        if still_open.empty:
+            out.unlink(missing_ok=True)
+            continue
+        item = by_rel.get(str(rel))
+        source = settings.raw_dir / str(rel)
+        if item is None and source.exists():
+            raw = classify(source, settings.raw_dir)
+            if raw is not None:
+                registry = registry or UnitRegistry.load(settings.reference_dir)
+                item = process_file(raw, registry, settings)
+        try:
+            is_xlsx = source.suffix.lower() in (".xlsx", ".xlsm")
+            write_feedback(
+                out,
+                still_open,
+                workbook=source if is_xlsx and source.exists() else None,
+                sheets=item.sheets if item is not None and not is_xlsx else None,
+                header_cols=item.header_cols if item is not None else None,
+            )
+            written.append(out)
+        except Exception:  # feedback is a convenience: it must never fail the run
+            log.exception("could not write feedback for %s", rel)
+    return written

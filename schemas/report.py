@@ -1,0 +1,364 @@
+"""Schemas for the monthly report: the summary (TongHop) and the roster (DanhSach).
+
+Each table is typed with ``pdv.parse``, resolved to unit codes, then validated by a pandera
+schema whose check names are the rule ids of ``pdv/rules.csv`` (prefix ``summary.``/``roster.``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+
+from pdv.findings import Finding
+from pdv.parse import month_label, parse_count, parse_date, parse_month
+from pdv.reference import UnitRegistry
+from pdv.sources.reports import ReportTable
+from pdv.textnorm import ascii_key, clean_text, map_unique
+from schemas.base import Context, validate
+
+COUNTS = ["admitted_total", "admitted_youth", "admitted_union", "recognized_full", "trained", "sympathizers"]
+GENDERS = {"nam": "Nam", "nu": "Nữ"}
+SOURCES = {
+    "doan tn": "youth",
+    "dvtn": "youth",
+    "doan thanh nien": "youth",
+    "doan vien thanh nien": "youth",
+    "thanh nien": "youth",
+    "cong doan": "union",
+    "dvcd": "union",
+    "doan vien cong doan": "union",
+}
+NO_RELIGION = {"khong", "khong co", ""}
+PERSONAL = {"full_name", "birth_date", "national_id"}
+
+
+@dataclass
+class Checked:
+    """Validated rows ready to load, and what was found."""
+
+    rows: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+    personal: pd.DataFrame | None = None  # restricted: names and birth dates by person_key
+    read: int = 0
+
+
+def _whole(s: pd.Series) -> pd.Series:
+    return s.isna() | (s == s.round())
+
+
+def _non_negative(s: pd.Series) -> pd.Series:
+    return s.isna() | (s >= 0)
+
+
+def _count_column() -> pa.Column:
+    return pa.Column(
+        float,
+        [pa.Check(_non_negative, name="value_negative"), pa.Check(_whole, name="value_not_integer")],
+        nullable=False,
+    )
+
+
+def summary_schema(years: list[int]) -> pa.DataFrameSchema:
+    """One summary row per unit-month."""
+    return pa.DataFrameSchema(
+        {
+            "source_row": pa.Column(int),
+            "unit_code": pa.Column(str, pa.Check(lambda s: s != "", name="unknown_unit")),
+            "period": pa.Column(
+                str,
+                [
+                    pa.Check(lambda s: s != "", name="period_invalid"),
+                    pa.Check(lambda s: (s == "") | s.str[:4].isin([str(y) for y in years]), name="period_outside_plan"),
+                ],
+            ),
+            **{c: _count_column() for c in COUNTS},
+        },
+        checks=[
+            pa.Check(
+                lambda d: (
+                    d[["admitted_total", "admitted_youth", "admitted_union"]].isna().any(axis=1)
+                    | (d["admitted_total"] == d["admitted_youth"] + d["admitted_union"])
+                ),
+                name="admitted_arithmetic",
+            ),
+            pa.Check(lambda d: d["reported_on"].notna() | d["reported_on_blank"], name="reported_on_invalid"),
+            pa.Check(lambda d: ~d["reported_on_blank"], name="reported_on_missing"),
+            pa.Check(
+                lambda d: d["reported_on"].isna() | d["period_month"].isna() | (d["reported_on"] >= d["period_month"]),
+                name="reported_before_period",
+            ),
+        ],
+        unique=["unit_id", "period"],
+        report_duplicates="exclude_first",
+    )
+
+
+def roster_schema(years: list[int]) -> pa.DataFrameSchema:
+    """One roster row per person admitted."""
+    required = pa.Column(str, pa.Check(lambda s: s != "", name="value_missing"))
+    return pa.DataFrameSchema(
+        {
+            "source_row": pa.Column(int),
+            "unit_code": pa.Column(str, pa.Check(lambda s: s != "", name="unknown_unit")),
+            "full_name": required,
+            "ethnicity": required,
+            "religion": required,
+            "decision_no": required,
+            "gender": pa.Column(str, pa.Check(lambda s: s.isin(list(GENDERS.values())), name="gender_invalid")),
+            "national_id": pa.Column(str, pa.Check(lambda s: s.str.fullmatch(r"\d{12}"), name="national_id_invalid")),
+            "source": pa.Column(str, pa.Check(lambda s: s.isin(["youth", "union"]), name="source_invalid")),
+            "birth_date": pa.Column("datetime64[us]", nullable=True),
+            "admitted_on": pa.Column("datetime64[us]", nullable=True),
+        },
+        checks=[
+            pa.Check(lambda d: d["birth_date"].notna(), name="birth_date_invalid"),
+            pa.Check(lambda d: d["admitted_on"].notna(), name="admitted_on_invalid"),
+            pa.Check(
+                lambda d: d["period"].isin([""]) | d["period"].str[:4].isin([str(y) for y in years]),
+                name="period_outside_plan",
+            ),
+            pa.Check(lambda d: d["age"].isna() | (d["age"] >= 18), name="under_18"),
+            pa.Check(lambda d: d["age"].isna() | (d["age"] <= 60), name="over_60"),
+        ],
+    )
+
+
+def _units(table: ReportTable, registry: UnitRegistry) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frame = table.frame
+    resolved = registry.resolve_units(frame.get("unit_code"), frame.get("unit_name"), frame.index)
+    written = frame.get("unit_name", pd.Series("", index=frame.index)).map(clean_text)
+    written = written.where(written != "", frame.get("unit_code", pd.Series("", index=frame.index)).map(clean_text))
+    out = pd.DataFrame(
+        {"unit_code": resolved.code.fillna(""), "unit_code__suggestions": resolved.suggestions}, index=frame.index
+    )
+    out["unit_id"] = out["unit_code"].where(out["unit_code"] != "", written)
+    out["unit_name"] = written
+    raw_unit = pd.DataFrame({"unit_code": written}, index=frame.index)
+    return out, raw_unit
+
+
+def _raw_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: frame[c].map(clean_text) if c in frame else "" for c in columns}, index=frame.index)
+
+
+def check_summary(table: ReportTable, rel: str, registry: UnitRegistry, years: list[int], deadline_day: int) -> Checked:
+    """Type, resolve and validate a summary table; rows with errors are dropped."""
+    frame = table.frame
+    units, raw_unit = _units(table, registry)
+    out = units.assign(source_row=frame["source_row"].astype(int))
+    period_month = parse_month(frame["period"]) if "period" in frame else pd.Series(pd.NaT, index=frame.index)
+    out["period_month"] = period_month
+    out["period"] = month_label(period_month)
+    for c in COUNTS:
+        out[c] = parse_count(frame[c]) if c in frame else float("nan")
+    raw_reported = frame["reported_on"].map(clean_text) if "reported_on" in frame else pd.Series("", index=frame.index)
+    out["reported_on"] = parse_date(frame["reported_on"]) if "reported_on" in frame else pd.NaT
+    out["reported_on_blank"] = raw_reported == ""
+    out["admitted_total__expected"] = out["admitted_youth"] + out["admitted_union"]
+    raw = _raw_text(frame, ["period", *COUNTS, "reported_on"]).join(raw_unit)
+    headers = {**table.headers, "unit_code": table.headers.get("unit_name", table.headers.get("unit_code", ""))}
+    ctx = Context(
+        "summary",
+        rel,
+        table.sheet,
+        headers,
+        raw=raw,
+        unit_col="unit_code",
+        period_col="period",
+        primary_col={
+            "admitted_arithmetic": "admitted_total",
+            "reported_on_invalid": "reported_on",
+            "reported_on_missing": "reported_on",
+            "reported_before_period": "reported_on",
+            "duplicate": "unit_code",
+        },
+    )
+    ok, findings = validate(out, summary_schema(years), ctx)
+    rows = out[ok].copy()
+    for c in COUNTS:
+        rows[c] = rows[c].astype("int64")
+    deadline = rows["period_month"] + pd.DateOffset(months=1) + pd.to_timedelta(deadline_day - 1, unit="D")
+    rows["is_on_time"] = rows["reported_on"].notna() & (rows["reported_on"] <= deadline)
+    rows["sheet"] = table.sheet
+    findings += _total_row(table, rel, out)
+    cols = ["unit_code", "period_month", *COUNTS, "reported_on", "is_on_time", "sheet", "source_row"]
+    return Checked(rows[cols], findings, read=len(frame))
+
+
+def _total_row(table: ReportTable, rel: str, typed: pd.DataFrame) -> list[Finding]:
+    if table.total_row is None:
+        return []
+    rownum, cells = table.total_row
+    stated = parse_count(pd.Series([cells.get(c) for c in COUNTS], index=COUNTS, dtype=object))
+    sums = typed[COUNTS].sum()
+    return [
+        Finding(
+            "summary.total_row_mismatch",
+            rel,
+            table.sheet,
+            rownum,
+            table.headers.get(c, c),
+            clean_text(cells.get(c)),
+            params={"expected": int(sums[c])},
+        )
+        for c in COUNTS
+        if c in table.headers and not pd.isna(stated[c]) and stated[c] != sums[c]
+    ]
+
+
+def person_key(national_ids: pd.Series, key: str) -> pd.Series:
+    """Keyed hash of national ids (HMAC-SHA-256): joinable, not reversible without the key."""
+    secret = key.encode()
+    return map_unique(national_ids, lambda v: hmac.new(secret, str(v).encode(), hashlib.sha256).hexdigest())
+
+
+def _mask_id(s: pd.Series) -> pd.Series:
+    return s.str.replace(r"^(\d{3})\d*(\d{2})$", r"\1*******\2", regex=True)
+
+
+def check_roster(
+    table: ReportTable,
+    rel: str,
+    registry: UnitRegistry,
+    years: list[int],
+    hash_key: str,
+    default_unit: str | None = None,
+) -> Checked:
+    """Type, resolve and validate a roster; personal data is split off for the restricted table."""
+    frame = table.frame
+    if default_unit and not {"unit_code", "unit_name"} & set(frame.columns):
+        frame = frame.assign(unit_code=default_unit)
+    elif default_unit:
+        blank = _raw_text(frame, ["unit_code", "unit_name"]).apply(lambda c: c == "").all(axis=1)
+        frame = frame.assign(
+            unit_code=frame.get("unit_code", pd.Series(None, index=frame.index)).where(~blank, default_unit)
+        )
+    table = ReportTable(table.kind, table.sheet, frame, table.headers, table.header_cols, table.total_row)
+    units, raw_unit = _units(table, registry)
+    text = _raw_text(frame, ["full_name", "ethnicity", "religion", "decision_no", "gender", "source"])
+    out = units.join(text).assign(source_row=frame["source_row"].astype(int))
+    out["gender"] = map_unique(text["gender"], ascii_key).map(GENDERS).fillna("?")
+    out["source"] = map_unique(text["source"], ascii_key).map(SOURCES).fillna("?")
+    ids = frame["national_id"] if "national_id" in frame else pd.Series("", index=frame.index)
+    numeric = pd.to_numeric(ids.where(ids.map(type).isin([int, float])), errors="coerce")
+    id_text = ids.map(clean_text).str.replace(r"\s", "", regex=True)
+    # Excel drops the leading zero of an id stored as a number: put it back.
+    out["national_id"] = id_text.where(numeric.isna(), numeric.astype("Int64").astype("string").str.zfill(12))
+    out["birth_date"] = parse_date(frame["birth_date"]) if "birth_date" in frame else pd.NaT
+    out["admitted_on"] = parse_date(frame["admitted_on"]) if "admitted_on" in frame else pd.NaT
+    out["period_month"] = out["admitted_on"].dt.to_period("M").dt.to_timestamp()
+    out["period"] = month_label(out["period_month"])
+    months = (
+        (out["admitted_on"].dt.year - out["birth_date"].dt.year) * 12
+        + (out["admitted_on"].dt.month - out["birth_date"].dt.month)
+        - (out["admitted_on"].dt.day < out["birth_date"].dt.day).astype(int)
+    )
+    out["age"] = (months // 12).astype("Int64")
+    raw = _raw_text(frame, ["gender", "source", "admitted_on", "birth_date"]).join(raw_unit)
+    raw["national_id"] = _mask_id(out["national_id"])
+    # Personal data stays out of issue records: a valid birth date shows its year only.
+    raw["birth_date"] = out["birth_date"].dt.strftime("**/**/%Y").fillna(raw["birth_date"])
+    raw["age"] = out["age"].astype("string")
+    raw["period"] = out["period"]
+    headers = {**table.headers, "unit_code": table.headers.get("unit_name", table.headers.get("unit_code", ""))}
+    ctx = Context(
+        "roster",
+        rel,
+        table.sheet,
+        headers,
+        raw=raw,
+        unit_col="unit_code",
+        period_col="period",
+        primary_col={
+            "birth_date_invalid": "birth_date",
+            "admitted_on_invalid": "admitted_on",
+            "period_outside_plan": "admitted_on",
+            "under_18": "age",
+            "over_60": "age",
+            "duplicate": "national_id",
+        },
+    )
+    ok, findings = validate(out, roster_schema(years), ctx)
+    for f in findings:
+        if f.rule in ("roster.under_18", "roster.over_60"):
+            f.column = table.headers.get("birth_date", f.column)
+    rows = out[ok].copy()
+    rows["person_key"] = person_key(rows["national_id"], hash_key)
+    rows["is_ethnic_minority"] = map_unique(rows["ethnicity"], ascii_key) != "kinh"
+    rows["has_religion"] = ~map_unique(rows["religion"], ascii_key).isin(NO_RELIGION)
+    rows["age_at_admission"] = rows["age"].astype("int64")
+    rows["sheet"] = table.sheet
+    rows["national_id_masked"] = _mask_id(rows["national_id"])
+    rows["id_column"] = table.headers.get("national_id")
+    personal = rows[["person_key", "full_name", "birth_date", "source_row"]].copy()
+    cols = [
+        "unit_code",
+        "period_month",
+        "person_key",
+        "age_at_admission",
+        "gender",
+        "ethnicity",
+        "is_ethnic_minority",
+        "has_religion",
+        "source",
+        "admitted_on",
+        "decision_no",
+        "sheet",
+        "source_row",
+        "national_id_masked",
+        "id_column",
+    ]
+    return Checked(rows[cols], findings, personal, read=len(frame))
+
+
+def duplicate_persons(
+    rosters: list[tuple[str, pd.DataFrame]], existing: pd.DataFrame
+) -> tuple[list[Finding], list[pd.Series]]:
+    """A person is admitted once: flag every later admission of the same person_key.
+
+    ``rosters`` are (file, rows) in processing order; ``existing`` holds the warehouse's current
+    admissions (person_key, unit_code, period_month). Re-sending the same unit-month (a corrected
+    file) is not a second admission. Returns findings and, per roster, a keep mask.
+    """
+    frames = [existing.assign(_order=-1, _file="")] + [
+        r[["person_key", "unit_code", "period_month"]].assign(_order=i, _file=f) for i, (f, r) in enumerate(rosters)
+    ]
+    allrows = pd.concat(frames, ignore_index=False, keys=range(-1, len(rosters)), names=["_part", "_idx"])
+    allrows = allrows.reset_index().sort_values(["_order"], kind="stable")
+    first = allrows.drop_duplicates("person_key")[["person_key", "unit_code", "period_month", "_part", "_idx"]]
+    merged = allrows.merge(first, on="person_key", suffixes=("", "_first"))
+    elsewhere = (merged["unit_code"] != merged["unit_code_first"]) | (
+        merged["period_month"] != merged["period_month_first"]
+    )
+    twice_in_file = (merged["_part"] == merged["_part_first"]) & (merged["_idx"] != merged["_idx_first"])
+    dup = merged[elsewhere | twice_in_file]
+    dup = dup[dup["_part"] >= 0]
+    findings, keeps = [], []
+    for i, (rel, rows) in enumerate(rosters):
+        mine = dup[dup["_part"] == i]
+        keep = pd.Series(True, index=rows.index)
+        keep[mine["_idx"].to_numpy()] = False
+        keeps.append(keep)
+        for d in mine.to_dict("records"):
+            row = rows.loc[d["_idx"]]
+            findings.append(
+                Finding(
+                    "roster.duplicate_person",
+                    rel,
+                    row["sheet"],
+                    int(row["source_row"]),
+                    row["id_column"],
+                    row["national_id_masked"],
+                    row["unit_code"],
+                    month_label(pd.Series([row["period_month"]])).iloc[0],
+                    {
+                        "other_unit": d["unit_code_first"],
+                        "other_period": month_label(pd.Series([d["period_month_first"]])).iloc[0],
+                    },
+                )
+            )
+    return findings, keeps
