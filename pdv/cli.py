@@ -172,6 +172,7 @@ def validate(
     from pdv.ingest import classify_paths, read_batch
     from pdv.warehouse import destination_for
     from pdv.warehouse.load import current_persons, no_persons
+    from schemas.report import batch_state, cross_findings
 
     settings = _settings(raw, warehouse)
     files = classify_paths(
@@ -188,7 +189,8 @@ def validate(
         dest.dispose()
     with console.status(f"Validating {len(files)} file(s)…"):
         results = read_batch(files, settings, persons)
-    frames = [r.findings for r in results if not r.findings.empty]
+    state = batch_state([(r.raw.rel, r.summary, r.roster) for r in results])
+    frames = [r.findings for r in results if not r.findings.empty] + [to_frame(cross_findings(state))]
     found = pd.concat(frames, ignore_index=True) if frames else to_frame([])
     found = found.assign(status="open").reindex(columns=ISSUE_FIELDS)
     print_issues(found, fmt)
@@ -220,6 +222,31 @@ def template(
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
     console.print(f"Template written: {target}")
+
+
+@app.command("demo-data")
+def demo_data(
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: <raw>/reports).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed writes the same bytes.")] = 2024,
+    clean: Annotated[bool, typer.Option(help="Delete the generated year's folder first.")] = False,
+    raw: RawOpt = None,
+) -> None:
+    """Write the synthetic 2024 unit reports (all 55 units, every format variation, a few flaws)."""
+    import shutil
+
+    from pdv.demo import YEAR, generate
+
+    settings = _settings(raw, None)
+    target = out or settings.raw_dir / "reports"
+    if clean and (target / str(YEAR)).exists():
+        shutil.rmtree(target / str(YEAR))
+    plan = next(iter(sorted((settings.raw_dir / "plan").glob("*.txt"))))
+    result = generate(target, settings.reference_dir / "units.csv", plan, seed)
+    size = sum(p.stat().st_size for p in result.files)
+    console.print(f"{len(result.files)} files, {size / 1e6:.2f} MB under {target}")
+    console.print(f"{len(result.truth.summary)} unit-months, {len(result.truth.roster)} persons admitted")
+    for issue in result.expected_issues:
+        console.print("deliberate flaw:", *issue)
 
 
 if __name__ == "__main__":

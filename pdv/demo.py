@@ -27,14 +27,12 @@ Row numbers are as the source shows them: Excel rows (1-based) and CSV lines (he
 
 from __future__ import annotations
 
-import argparse
 import calendar
 import codecs
 import csv
 import io
 import random
 import re
-import shutil
 import unicodedata
 import zipfile
 from collections import Counter
@@ -1275,26 +1273,3 @@ def generate(out_dir: Path, units_csv: Path, plan_text: Path, seed: int = 2024) 
     roster_df = roster_df.sort_values(["unit_code", "period", "national_id"], ignore_index=True)
     issues.sort(key=lambda i: (i[0], i[1] or "", i[2] or 0, i[3]))
     return DemoResult(sorted(files), issues, Truth(summary_df, roster_df))
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    root = Path(__file__).resolve().parent.parent
-    parser = argparse.ArgumentParser(description="Write the synthetic 2024 demo unit reports.")
-    parser.add_argument("--out", type=Path, default=root / "data" / "raw" / "reports")
-    parser.add_argument("--units", type=Path, default=root / "data" / "raw" / "reference" / "units.csv")
-    parser.add_argument("--plan", type=Path, default=root / "data" / "raw" / "plan" / "000_cf347291d3b5098b.txt")
-    parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--clean", action="store_true", help=f"delete <out>/{YEAR} first")
-    args = parser.parse_args(argv)
-    if args.clean and (args.out / str(YEAR)).exists():
-        shutil.rmtree(args.out / str(YEAR))
-    result = generate(args.out, args.units, args.plan, args.seed)
-    size = sum(p.stat().st_size for p in result.files)
-    print(f"{len(result.files)} files, {size / 1e6:.2f} MB under {args.out}")
-    print(f"truth: {len(result.truth.summary)} unit-months, {len(result.truth.roster)} persons")
-    for issue in result.expected_issues:
-        print("expected issue:", *issue)
-
-
-if __name__ == "__main__":
-    main()

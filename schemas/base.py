@@ -71,6 +71,8 @@ def validate(
     findings = []
     for case in cases.itertuples(index=False):
         rule = f"{ctx.rule_prefix}.{(ctx.renamed or {}).get(case.check, case.check)}"
+        if rule not in rules():  # a check without a catalogued rule (e.g. a dtype) is still reported
+            rule = "schema.unexpected"
         idx = case.index
         has_row = idx is not None and not (isinstance(idx, float) and pd.isna(idx)) and idx in frame.index
         column = case.column if isinstance(case.column, str) else primary.get(case.check)

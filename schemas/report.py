@@ -33,7 +33,25 @@ SOURCES = {
     "doan vien cong doan": "union",
 }
 NO_RELIGION = {"khong", "khong co", ""}
-PERSONAL = {"full_name", "birth_date", "national_id"}
+SUMMARY_COLUMNS = ["unit_code", "period_month", *COUNTS, "reported_on", "is_on_time", "sheet", "source_row"]
+ROSTER_COLUMNS = [
+    "unit_code",
+    "period_month",
+    "person_key",
+    "age_at_admission",
+    "gender",
+    "ethnicity",
+    "is_ethnic_minority",
+    "has_religion",
+    "source",
+    "admitted_on",
+    "decision_no",
+    "sheet",
+    "source_row",
+    "national_id_masked",
+    "id_column",
+]
+PERSONAL_COLUMNS = ["person_key", "full_name", "birth_date", "source_row"]
 
 
 @dataclass
@@ -148,6 +166,10 @@ def _raw_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def check_summary(table: ReportTable, rel: str, registry: UnitRegistry, years: list[int], deadline_day: int) -> Checked:
     """Type, resolve and validate a summary table; rows with errors are dropped."""
     frame = table.frame
+    if frame.empty:
+        return Checked(
+            pd.DataFrame(columns=SUMMARY_COLUMNS), _total_row(table, rel, frame.assign(**dict.fromkeys(COUNTS, 0)))
+        )
     units, raw_unit = _units(table, registry)
     out = units.assign(source_row=frame["source_row"].astype(int))
     period_month = parse_month(frame["period"]) if "period" in frame else pd.Series(pd.NaT, index=frame.index)
@@ -185,8 +207,7 @@ def check_summary(table: ReportTable, rel: str, registry: UnitRegistry, years: l
     rows["is_on_time"] = rows["reported_on"].notna() & (rows["reported_on"] <= deadline)
     rows["sheet"] = table.sheet
     findings += _total_row(table, rel, out)
-    cols = ["unit_code", "period_month", *COUNTS, "reported_on", "is_on_time", "sheet", "source_row"]
-    return Checked(rows[cols], findings, read=len(frame))
+    return Checked(rows[SUMMARY_COLUMNS], findings, read=len(frame))
 
 
 def _total_row(table: ReportTable, rel: str, typed: pd.DataFrame) -> list[Finding]:
@@ -230,6 +251,8 @@ def check_roster(
 ) -> Checked:
     """Type, resolve and validate a roster; personal data is split off for the restricted table."""
     frame = table.frame
+    if frame.empty:  # DanhSach may be empty when nobody was admitted
+        return Checked(pd.DataFrame(columns=ROSTER_COLUMNS), [], pd.DataFrame(columns=PERSONAL_COLUMNS))
     if default_unit and not {"unit_code", "unit_name"} & set(frame.columns):
         frame = frame.assign(unit_code=default_unit)
     elif default_unit:
@@ -294,25 +317,8 @@ def check_roster(
     rows["sheet"] = table.sheet
     rows["national_id_masked"] = _mask_id(rows["national_id"])
     rows["id_column"] = table.headers.get("national_id")
-    personal = rows[["person_key", "full_name", "birth_date", "source_row"]].copy()
-    cols = [
-        "unit_code",
-        "period_month",
-        "person_key",
-        "age_at_admission",
-        "gender",
-        "ethnicity",
-        "is_ethnic_minority",
-        "has_religion",
-        "source",
-        "admitted_on",
-        "decision_no",
-        "sheet",
-        "source_row",
-        "national_id_masked",
-        "id_column",
-    ]
-    return Checked(rows[cols], findings, personal, read=len(frame))
+    personal = rows[PERSONAL_COLUMNS].copy()
+    return Checked(rows[ROSTER_COLUMNS], findings, personal, read=len(frame))
 
 
 def duplicate_persons(
@@ -362,3 +368,80 @@ def duplicate_persons(
                 )
             )
     return findings, keeps
+
+
+def cross_findings(state: pd.DataFrame) -> list[Finding]:
+    """Roster against summary per unit-month, on the reports in force.
+
+    ``state`` has one row per unit-month: unit_code, period ('YYYY-MM'), the current summary's
+    admitted_total, admitted_youth and lineage (path, sheet, source_row; null without a summary), and
+    the current roster's roster_total and roster_youth (null without a roster).
+    """
+    findings: list[Finding] = []
+    has_summary = state["path"].notna()
+    has_roster = state["roster_total"].notna()
+    for r in state[has_summary & has_roster].to_dict("records"):
+        where = (r["path"], r["sheet"] if isinstance(r["sheet"], str) else None, int(r["source_row"]))
+        if int(r["roster_total"]) != int(r["admitted_total"]):
+            findings.append(
+                Finding(
+                    "cross.roster_count_mismatch",
+                    *where,
+                    "Kết nạp: Tổng số",
+                    str(int(r["admitted_total"])),
+                    r["unit_code"],
+                    r["period"],
+                    {"roster": int(r["roster_total"])},
+                )
+            )
+        elif int(r["roster_youth"]) != int(r["admitted_youth"]):
+            findings.append(
+                Finding(
+                    "cross.roster_youth_mismatch",
+                    *where,
+                    "Kết nạp: Đoàn viên thanh niên",
+                    str(int(r["admitted_youth"])),
+                    r["unit_code"],
+                    r["period"],
+                    {"roster": int(r["roster_youth"])},
+                )
+            )
+    for r in state[has_summary & ~has_roster & (state["admitted_total"] > 0)].to_dict("records"):
+        findings.append(
+            Finding(
+                "cross.roster_missing",
+                r["path"],
+                r["sheet"] if isinstance(r["sheet"], str) else None,
+                int(r["source_row"]),
+                "Kết nạp: Tổng số",
+                str(int(r["admitted_total"])),
+                r["unit_code"],
+                r["period"],
+            )
+        )
+    return findings
+
+
+def batch_state(files: list[tuple[str, pd.DataFrame | None, pd.DataFrame | None]]) -> pd.DataFrame:
+    """The unit-month state a set of files alone would produce (for ``pdv validate``).
+
+    ``files`` are (path, summary rows, roster rows) in arrival order; the same ordering rules as the
+    warehouse apply: latest report date (then arrival) wins, the newest roster replaces older ones.
+    """
+    summaries = [s.assign(path=p, _order=i) for i, (p, s, _) in enumerate(files) if s is not None and not s.empty]
+    rosters = [r.assign(path=p, _order=i) for i, (p, _, r) in enumerate(files) if r is not None and not r.empty]
+    keys = ["unit_code", "period_month"]
+    state = pd.DataFrame(columns=[*keys, "admitted_total", "admitted_youth", "path", "sheet", "source_row"])
+    if summaries:
+        s = pd.concat(summaries, ignore_index=True)
+        s = s.sort_values(["reported_on", "_order"], ascending=False, na_position="last", kind="stable")
+        state = s.drop_duplicates(keys)[state.columns]
+    counts = pd.DataFrame(columns=[*keys, "roster_total", "roster_youth"])
+    if rosters:
+        r = pd.concat(rosters, ignore_index=True)
+        newest = r.groupby(keys)["_order"].transform("max")
+        r = r[r["_order"] == newest].assign(youth=lambda d: (d["source"] == "youth").astype(int))
+        counts = r.groupby(keys).agg(roster_total=("person_key", "size"), roster_youth=("youth", "sum")).reset_index()
+    state = state.merge(counts, on=keys, how="outer")
+    state["period"] = month_label(pd.to_datetime(state["period_month"]))
+    return state

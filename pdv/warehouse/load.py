@@ -18,6 +18,7 @@ from pdv.findings import ISSUE_COLUMNS, Finding, to_frame
 from pdv.ingest import ParsedFile, RawFile
 from pdv.reference import UnitRegistry
 from pdv.warehouse.base import Destination
+from schemas.report import cross_findings
 
 QualityCheck = Callable[[Connection], list[Finding]]
 TARGET_SOURCES = {"target_total": "total", "target_youth": "youth", "target_union": "union"}
@@ -461,48 +462,7 @@ def _cross_checks(conn: Connection, touched: pd.DataFrame) -> tuple[pd.DataFrame
     state = pd.read_sql_query(sa.text(_CROSS_SQL), conn)
     state["period"] = pd.to_datetime(state["period_month"]).dt.strftime("%Y-%m")
     state["scope"] = "unitmonth:" + state["unit_code"] + "|" + state["period"]
-    findings: list[Finding] = []
-    has_summary = state["path"].notna()
-    has_roster = state["roster_total"].notna()
-    for r in state[has_summary & has_roster].to_dict("records"):
-        where = (r["path"], r["sheet"], int(r["source_row"]))
-        if int(r["roster_total"]) != int(r["admitted_total"]):
-            findings.append(
-                Finding(
-                    "cross.roster_count_mismatch",
-                    *where,
-                    "Kết nạp: Tổng số",
-                    str(int(r["admitted_total"])),
-                    r["unit_code"],
-                    r["period"],
-                    {"roster": int(r["roster_total"])},
-                )
-            )
-        elif int(r["roster_youth"]) != int(r["admitted_youth"]):
-            findings.append(
-                Finding(
-                    "cross.roster_youth_mismatch",
-                    *where,
-                    "Kết nạp: Đoàn viên thanh niên",
-                    str(int(r["admitted_youth"])),
-                    r["unit_code"],
-                    r["period"],
-                    {"roster": int(r["roster_youth"])},
-                )
-            )
-    for r in state[has_summary & ~has_roster & (state["admitted_total"] > 0)].to_dict("records"):
-        findings.append(
-            Finding(
-                "cross.roster_missing",
-                r["path"],
-                r["sheet"],
-                int(r["source_row"]),
-                "Kết nạp: Tổng số",
-                str(int(r["admitted_total"])),
-                r["unit_code"],
-                r["period"],
-            )
-        )
+    findings = cross_findings(state)
     frame = to_frame(findings)
     frame["scope"] = "unitmonth:" + frame["unit"].astype(str) + "|" + frame["period"].astype(str)
     frame["file_id"] = None
