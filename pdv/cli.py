@@ -169,9 +169,9 @@ def validate(
 ) -> None:
     """Check files without loading anything (exit code 1 when any error is found)."""
     from pdv.findings import to_frame
-    from pdv.ingest import classify_paths, read_batch
+    from pdv.ingest import classify_paths, no_persons, read_batch
     from pdv.warehouse import destination_for
-    from pdv.warehouse.load import current_persons, no_persons
+    from pdv.warehouse.load import current_persons
     from schemas.report import batch_state, cross_findings
 
     settings = _settings(raw, warehouse)

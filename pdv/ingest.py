@@ -17,7 +17,7 @@ from pdv.findings import Finding, to_frame
 from pdv.reference import UnitRegistry
 from pdv.settings import Settings
 from pdv.sources.plan import PlanDocument, parse_plan_metadata, read_annex_xlsx, read_plan_text
-from pdv.sources.reports import read_report
+from pdv.sources.reports import ReportTable, read_report
 from pdv.sources.spreadsheet import FileRejected, Sheet
 
 log = logging.getLogger(__name__)
@@ -140,40 +140,17 @@ def plan_years(raw_dir: Path) -> list[int]:
     return sorted(years)
 
 
-def _report(raw: RawFile, registry: UnitRegistry, settings: Settings, years: list[int]) -> ParsedFile:
-    from schemas.report import check_roster, check_summary
-
-    report = read_report(raw.path, raw.rel, settings)
-    parsed = ParsedFile(raw, pd.DataFrame(), sheets=report.sheets)
-    findings = list(report.findings)
-    for table in report.tables:
-        parsed.header_cols.update({(table.sheet, h): i for h, i in table.header_cols.items()})
-        if table.kind == "summary":
-            checked = check_summary(table, raw.rel, registry, years, settings.report_deadline_day)
-            parsed.summary = checked.rows
-        else:
-            units: list[str] = list(parsed.summary["unit_code"].unique()) if parsed.summary is not None else []
-            checked = check_roster(
-                table, raw.rel, registry, years, settings.id_hash_key, units[0] if len(units) == 1 else None
-            )
-            parsed.roster, parsed.personal = checked.rows, checked.personal
-        findings += checked.findings
-        parsed.rows_read += checked.read
-    if parsed.summary is None:
-        parsed.summary = pd.DataFrame()  # a roster-only CSV is readable: it has no summary rows
-    parsed.findings = to_frame(findings)
-    return parsed
-
-
-def process_file(
-    raw: RawFile, registry: UnitRegistry, settings: Settings, years: list[int] | None = None
-) -> ParsedFile:
-    """Read and validate one file. Never raises: a file that cannot be read becomes a finding."""
+def _read(raw: RawFile, registry: UnitRegistry, settings: Settings) -> tuple[ParsedFile, list[ReportTable]]:
+    """Read one file: a plan is read and validated whole; a report only yields its tables."""
     from schemas.annex import validate_annex
 
     try:
         if raw.kind == "report":
-            return _report(raw, registry, settings, years or [])
+            report = read_report(raw.path, raw.rel, settings)
+            parsed = ParsedFile(raw, to_frame(report.findings), summary=_empty_summary(), sheets=report.sheets)
+            for table in report.tables:
+                parsed.header_cols.update({(table.sheet, h): i for h, i in table.header_cols.items()})
+            return parsed, report.tables
         if raw.kind in ("plan_text", "annex_xlsx"):
             reader = read_plan_text if raw.kind == "plan_text" else read_annex_xlsx
             doc = reader(raw.path, raw.rel, settings)
@@ -185,14 +162,69 @@ def process_file(
                 parsed.targets = targets
                 parsed.rows_read = int(doc.annex.frame["source_row"].nunique())
             parsed.findings = to_frame(findings)
-            return parsed
+            return parsed, []
         raise FileRejected("file.unsupported_format", f"{raw.rel}: {raw.path.suffix or 'no extension'}")
     except FileRejected as exc:
-        return ParsedFile(raw, to_frame([Finding(exc.rule, raw.rel, params={"detail": exc.detail})]))
+        return ParsedFile(raw, to_frame([Finding(exc.rule, raw.rel, params={"detail": exc.detail})])), []
     except Exception as exc:  # one bad file must never stop the others
         log.exception("unexpected error reading %s", raw.rel)
         detail = f"lỗi không xác định / unexpected {type(exc).__name__}: {exc}"
-        return ParsedFile(raw, to_frame([Finding("file.unreadable", raw.rel, params={"detail": detail})]))
+        return ParsedFile(raw, to_frame([Finding("file.unreadable", raw.rel, params={"detail": detail})])), []
+
+
+def _empty_summary() -> pd.DataFrame:
+    from schemas.report import SUMMARY_COLUMNS
+
+    return pd.DataFrame(columns=SUMMARY_COLUMNS)
+
+
+def _check_reports(
+    parsed: list[ParsedFile],
+    tables: list[tuple[int, ReportTable]],
+    registry: UnitRegistry,
+    settings: Settings,
+    years: list[int],
+) -> None:
+    """Validate every report table of the batch at once (vectorised), then hand rows back per file."""
+    from schemas.report import check_rosters, check_summaries
+
+    rels = {i: parsed[i].raw.rel for i, _ in tables}
+    by_rel = {p.raw.rel: p for p in parsed}
+    summaries = [(rels[i], t) for i, t in tables if t.kind == "summary"]
+    rosters = [(rels[i], t) for i, t in tables if t.kind == "roster"]
+    found: list[Finding] = []
+    checked = check_summaries(summaries, registry, years, settings.report_deadline_day)
+    found += checked.findings
+    for rel, rows in checked.rows.groupby("_file", sort=False):
+        by_rel[str(rel)].summary = rows.drop(columns="_file")
+    per_file = checked.rows.groupby("_file")["unit_code"]
+    single = per_file.first()[per_file.nunique() == 1]
+    roster = check_rosters(rosters, registry, years, settings.id_hash_key, {str(k): str(v) for k, v in single.items()})
+    found += roster.findings
+    assert roster.personal is not None
+    for rel, rows in roster.rows.groupby("_file", sort=False):
+        by_rel[str(rel)].roster = rows.drop(columns="_file")
+    for rel, rows in roster.personal.groupby("_file", sort=False):
+        by_rel[str(rel)].personal = rows.drop(columns="_file")
+    for rel, t in [*summaries, *rosters]:
+        by_rel[rel].rows_read += len(t.frame)
+    for rel, group in _group(found).items():
+        p = by_rel[rel]
+        p.findings = pd.concat([p.findings, to_frame(group)], ignore_index=True).drop_duplicates("issue_id")
+
+
+def _group(findings: list[Finding]) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        out.setdefault(f.file or "", []).append(f)
+    return out
+
+
+def process_file(
+    raw: RawFile, registry: UnitRegistry, settings: Settings, years: list[int] | None = None
+) -> ParsedFile:
+    """Read and validate one file alone. Never raises: a file that cannot be read becomes a finding."""
+    return read_batch([raw], settings, None, registry, years)[0]
 
 
 def check_batch(parsed: list[ParsedFile], existing_persons: pd.DataFrame) -> None:
@@ -214,11 +246,42 @@ def check_batch(parsed: list[ParsedFile], existing_persons: pd.DataFrame) -> Non
 
 
 def read_batch(
-    files: list[RawFile], settings: Settings, existing_persons: pd.DataFrame, registry: UnitRegistry | None = None
+    files: list[RawFile],
+    settings: Settings,
+    existing_persons: pd.DataFrame | None,
+    registry: UnitRegistry | None = None,
+    years: list[int] | None = None,
 ) -> list[ParsedFile]:
-    """Read and validate files, then apply the rules across them (``pdv run`` and ``pdv validate``)."""
+    """Read and validate files, then the rules across them (``pdv run`` and ``pdv validate``).
+
+    ``existing_persons`` (admissions in force) extends the once-only rule to the warehouse.
+    """
     registry = registry or UnitRegistry.load(settings.reference_dir)
-    years = plan_years(settings.raw_dir)
-    parsed = [process_file(f, registry, settings, years) for f in files]
-    check_batch(parsed, existing_persons)
+    years = plan_years(settings.raw_dir) if years is None else years
+    parsed: list[ParsedFile] = []
+    tables: list[tuple[int, ReportTable]] = []
+    for f in files:
+        item, found = _read(f, registry, settings)
+        tables += [(len(parsed), t) for t in found]
+        parsed.append(item)
+    try:
+        _check_reports(parsed, tables, registry, settings, years)
+    except Exception as exc:  # a batch-level failure must not lose the batch: fall back to one file at a time
+        log.exception("batch validation failed")
+        if len(files) > 1:
+            return [process_file(f, registry, settings, years) for f in files]
+        detail = f"lỗi không xác định / unexpected {type(exc).__name__}: {exc}"
+        return [ParsedFile(files[0], to_frame([Finding("file.unreadable", files[0].rel, params={"detail": detail})]))]
+    check_batch(parsed, existing_persons if existing_persons is not None else no_persons())
     return parsed
+
+
+def no_persons() -> pd.DataFrame:
+    """An empty set of admissions in force."""
+    return pd.DataFrame(
+        {
+            "person_key": pd.Series(dtype=object),
+            "unit_code": pd.Series(dtype=object),
+            "period_month": pd.Series(dtype="datetime64[us]"),
+        }
+    )

@@ -36,6 +36,9 @@ class Context:
     primary_col: Mapping[str, str] | None = None  # check name -> column reported for frame checks
     whole_row: frozenset[str] = frozenset()  # checks about the source row, reported without a period
     renamed: Mapping[str, str] | None = None  # check name -> rule suffix, where they differ
+    # Frames combining several tables carry ``_file``, ``_sheet`` and ``_table`` per row; then each
+    # table's headers are in ``table_headers`` (indexed by ``_table``).
+    table_headers: Mapping[int, Mapping[str, str]] | None = None
 
 
 def validate(
@@ -79,7 +82,10 @@ def validate(
         value = case.failure_case
         if has_row and ctx.raw is not None and column in ctx.raw.columns:
             value = ctx.raw.at[idx, column]
-        params: dict[str, object] = {"column": ctx.headers.get(column or "", column)}
+        headers = ctx.headers
+        if has_row and ctx.table_headers is not None:
+            headers = ctx.table_headers[int(str(frame.at[idx, "_table"]))]
+        params: dict[str, object] = {"column": headers.get(column or "", column)}
         if has_row:
             for extra in frame.columns:
                 if extra.startswith(f"{column}__"):
@@ -87,10 +93,10 @@ def validate(
         findings.append(
             Finding(
                 rule,
-                ctx.file,
-                ctx.sheet,
+                (_cell(frame, idx, "_file") if has_row else None) or ctx.file,
+                (_cell(frame, idx, "_sheet") if has_row else None) or ctx.sheet,
                 int(str(frame.at[idx, "source_row"])) if has_row and "source_row" in frame.columns else None,
-                ctx.headers.get(column or "", column),
+                headers.get(column or "", column),
                 None if value is None or (isinstance(value, float) and pd.isna(value)) else _fmt(value),
                 (_cell(frame, idx, ctx.unit_col) or _cell(frame, idx, "unit_name")) if has_row else None,
                 _cell(frame, idx, ctx.period_col) if has_row and case.check not in ctx.whole_row else None,

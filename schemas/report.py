@@ -145,11 +145,39 @@ def roster_schema(years: list[int]) -> pa.DataFrameSchema:
     )
 
 
-def _units(table: ReportTable, registry: UnitRegistry) -> tuple[pd.DataFrame, pd.DataFrame]:
-    frame = table.frame
-    resolved = registry.resolve_units(frame.get("unit_code"), frame.get("unit_name"), frame.index)
-    written = frame.get("unit_name", pd.Series("", index=frame.index)).map(clean_text)
-    written = written.where(written != "", frame.get("unit_code", pd.Series("", index=frame.index)).map(clean_text))
+Tables = list[tuple[str, ReportTable]]
+
+
+def combine(tables: Tables) -> tuple[pd.DataFrame, dict[int, dict[str, str]]]:
+    """Many tables (from many files) as one frame, so every rule runs once per batch, vectorised.
+
+    Rows carry ``_file``, ``_sheet`` and ``_table``; the headers as each unit wrote them are kept
+    per table for the findings.
+    """
+    frames = [t.frame.assign(_file=rel, _sheet=t.sheet, _table=i) for i, (rel, t) in enumerate(tables)]
+    frame = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["source_row", "_file", "_sheet", "_table"])
+    )
+    headers = {}
+    for i, (_, t) in enumerate(tables):
+        h = dict(t.headers)
+        h["unit_code"] = t.headers.get("unit_name", t.headers.get("unit_code", ""))
+        h["age"] = t.headers.get("birth_date", "")
+        headers[i] = h
+    return frame.astype({"_file": object, "_sheet": object}), headers
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame else pd.Series(None, index=frame.index, dtype=object)
+
+
+def _units(frame: pd.DataFrame, registry: UnitRegistry) -> tuple[pd.DataFrame, pd.DataFrame]:
+    resolved = registry.resolve_units(_column(frame, "unit_code"), _column(frame, "unit_name"), frame.index)
+    written = map_unique(_column(frame, "unit_name").astype(object), clean_text).fillna("")
+    code_written = map_unique(_column(frame, "unit_code").astype(object), clean_text).fillna("")
+    written = written.where(written != "", code_written)
     out = pd.DataFrame(
         {"unit_code": resolved.code.fillna(""), "unit_code__suggestions": resolved.suggestions}, index=frame.index
     )
@@ -160,37 +188,46 @@ def _units(table: ReportTable, registry: UnitRegistry) -> tuple[pd.DataFrame, pd
 
 
 def _raw_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: frame[c].map(clean_text) if c in frame else "" for c in columns}, index=frame.index)
+    return pd.DataFrame(
+        {c: map_unique(_column(frame, c).astype(object), clean_text).fillna("") for c in columns}, index=frame.index
+    )
 
 
-def check_summary(table: ReportTable, rel: str, registry: UnitRegistry, years: list[int], deadline_day: int) -> Checked:
-    """Type, resolve and validate a summary table; rows with errors are dropped."""
-    frame = table.frame
+def _location(out: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    return out.assign(
+        source_row=frame["source_row"].astype(int), _file=frame["_file"], _sheet=frame["_sheet"], _table=frame["_table"]
+    )
+
+
+def check_summaries(tables: Tables, registry: UnitRegistry, years: list[int], deadline_day: int) -> Checked:
+    """Type, resolve and validate summary tables of many files at once; rows with errors are dropped.
+
+    The rows returned carry ``_file`` (the file they came from).
+    """
+    frame, headers = combine(tables)
     if frame.empty:
-        return Checked(
-            pd.DataFrame(columns=SUMMARY_COLUMNS), _total_row(table, rel, frame.assign(**dict.fromkeys(COUNTS, 0)))
-        )
-    units, raw_unit = _units(table, registry)
-    out = units.assign(source_row=frame["source_row"].astype(int))
-    period_month = parse_month(frame["period"]) if "period" in frame else pd.Series(pd.NaT, index=frame.index)
-    out["period_month"] = period_month
-    out["period"] = month_label(period_month)
+        findings = [f for rel, t in tables for f in _total_row(t, rel, pd.Series(0, index=COUNTS))]
+        return Checked(pd.DataFrame(columns=[*SUMMARY_COLUMNS, "_file"]), findings)
+    out, raw_unit = _units(frame, registry)
+    out = _location(out, frame)
+    out["period_month"] = parse_month(_column(frame, "period"))
+    out["period"] = month_label(out["period_month"])
     for c in COUNTS:
-        out[c] = parse_count(frame[c]) if c in frame else float("nan")
-    raw_reported = frame["reported_on"].map(clean_text) if "reported_on" in frame else pd.Series("", index=frame.index)
-    out["reported_on"] = parse_date(frame["reported_on"]) if "reported_on" in frame else pd.NaT
+        out[c] = parse_count(_column(frame, c))
+    raw_reported = _raw_text(frame, ["reported_on"])["reported_on"]
+    out["reported_on"] = parse_date(_column(frame, "reported_on"))
     out["reported_on_blank"] = raw_reported == ""
     out["admitted_total__expected"] = out["admitted_youth"] + out["admitted_union"]
     raw = _raw_text(frame, ["period", *COUNTS, "reported_on"]).join(raw_unit)
-    headers = {**table.headers, "unit_code": table.headers.get("unit_name", table.headers.get("unit_code", ""))}
     ctx = Context(
         "summary",
-        rel,
-        table.sheet,
-        headers,
+        None,
+        None,
+        {},
         raw=raw,
         unit_col="unit_code",
         period_col="period",
+        table_headers=headers,
         primary_col={
             "admitted_arithmetic": "admitted_total",
             "reported_on_invalid": "reported_on",
@@ -205,17 +242,25 @@ def check_summary(table: ReportTable, rel: str, registry: UnitRegistry, years: l
         rows[c] = rows[c].astype("int64")
     deadline = rows["period_month"] + pd.DateOffset(months=1) + pd.to_timedelta(deadline_day - 1, unit="D")
     rows["is_on_time"] = rows["reported_on"].notna() & (rows["reported_on"] <= deadline)
-    rows["sheet"] = table.sheet
-    findings += _total_row(table, rel, out)
-    return Checked(rows[SUMMARY_COLUMNS], findings, read=len(frame))
+    rows["sheet"] = rows["_sheet"]
+    sums = out.groupby("_table")[COUNTS].sum()
+    for i, (rel, table) in enumerate(tables):
+        findings += _total_row(table, rel, pd.Series(sums.loc[i]) if i in sums.index else pd.Series(0, index=COUNTS))
+    return Checked(rows[[*SUMMARY_COLUMNS, "_file"]], findings, read=len(frame))
 
 
-def _total_row(table: ReportTable, rel: str, typed: pd.DataFrame) -> list[Finding]:
+def check_summary(table: ReportTable, rel: str, registry: UnitRegistry, years: list[int], deadline_day: int) -> Checked:
+    """One summary table (see ``check_summaries``)."""
+    checked = check_summaries([(rel, table)], registry, years, deadline_day)
+    checked.rows = checked.rows.drop(columns="_file")
+    return checked
+
+
+def _total_row(table: ReportTable, rel: str, sums: pd.Series) -> list[Finding]:
     if table.total_row is None:
         return []
     rownum, cells = table.total_row
     stated = parse_count(pd.Series([cells.get(c) for c in COUNTS], index=COUNTS, dtype=object))
-    sums = typed[COUNTS].sum()
     return [
         Finding(
             "summary.total_row_mismatch",
@@ -241,38 +286,39 @@ def _mask_id(s: pd.Series) -> pd.Series:
     return s.str.replace(r"^(\d{3})\d*(\d{2})$", r"\1*******\2", regex=True)
 
 
-def check_roster(
-    table: ReportTable,
-    rel: str,
-    registry: UnitRegistry,
-    years: list[int],
-    hash_key: str,
-    default_unit: str | None = None,
+def _national_ids(ids: pd.Series) -> pd.Series:
+    # Excel drops the leading zero of an id stored as a number: put it back.
+    numeric = pd.to_numeric(ids.where(ids.map(type).isin([int, float])), errors="coerce")
+    text = map_unique(ids.astype(object), clean_text).fillna("").str.replace(r"\s", "", regex=True)
+    return text.where(numeric.isna(), numeric.astype("Int64").astype("string").str.zfill(12))
+
+
+def check_rosters(
+    tables: Tables, registry: UnitRegistry, years: list[int], hash_key: str, default_units: dict[str, str]
 ) -> Checked:
-    """Type, resolve and validate a roster; personal data is split off for the restricted table."""
-    frame = table.frame
+    """Type, resolve and validate rosters of many files at once; personal data is split off.
+
+    ``default_units`` gives, per file, the unit of a single-unit report: roster rows without a unit
+    belong to it. Rows returned carry ``_file``.
+    """
+    frame, headers = combine(tables)
     if frame.empty:  # DanhSach may be empty when nobody was admitted
-        return Checked(pd.DataFrame(columns=ROSTER_COLUMNS), [], pd.DataFrame(columns=PERSONAL_COLUMNS))
-    if default_unit and not {"unit_code", "unit_name"} & set(frame.columns):
-        frame = frame.assign(unit_code=default_unit)
-    elif default_unit:
-        blank = _raw_text(frame, ["unit_code", "unit_name"]).apply(lambda c: c == "").all(axis=1)
-        frame = frame.assign(
-            unit_code=frame.get("unit_code", pd.Series(None, index=frame.index)).where(~blank, default_unit)
+        return Checked(
+            pd.DataFrame(columns=[*ROSTER_COLUMNS, "_file"]), [], pd.DataFrame(columns=[*PERSONAL_COLUMNS, "_file"])
         )
-    table = ReportTable(table.kind, table.sheet, frame, table.headers, table.header_cols, table.total_row)
-    units, raw_unit = _units(table, registry)
+    units_given = _raw_text(frame, ["unit_code", "unit_name"])
+    blank = (units_given["unit_code"] == "") & (units_given["unit_name"] == "")
+    default = frame["_file"].map(default_units)
+    frame["unit_code"] = _column(frame, "unit_code").astype(object).where(~(blank & default.notna()), default)
+    out, raw_unit = _units(frame, registry)
+    out = _location(out, frame)
     text = _raw_text(frame, ["full_name", "ethnicity", "religion", "decision_no", "gender", "source"])
-    out = units.join(text).assign(source_row=frame["source_row"].astype(int))
+    out = out.join(text)
     out["gender"] = map_unique(text["gender"], ascii_key).map(GENDERS).fillna("?")
     out["source"] = map_unique(text["source"], ascii_key).map(SOURCES).fillna("?")
-    ids = frame["national_id"] if "national_id" in frame else pd.Series("", index=frame.index)
-    numeric = pd.to_numeric(ids.where(ids.map(type).isin([int, float])), errors="coerce")
-    id_text = ids.map(clean_text).str.replace(r"\s", "", regex=True)
-    # Excel drops the leading zero of an id stored as a number: put it back.
-    out["national_id"] = id_text.where(numeric.isna(), numeric.astype("Int64").astype("string").str.zfill(12))
-    out["birth_date"] = parse_date(frame["birth_date"]) if "birth_date" in frame else pd.NaT
-    out["admitted_on"] = parse_date(frame["admitted_on"]) if "admitted_on" in frame else pd.NaT
+    out["national_id"] = _national_ids(_column(frame, "national_id"))
+    out["birth_date"] = parse_date(_column(frame, "birth_date"))
+    out["admitted_on"] = parse_date(_column(frame, "admitted_on"))
     out["period_month"] = out["admitted_on"].dt.to_period("M").dt.to_timestamp()
     out["period"] = month_label(out["period_month"])
     months = (
@@ -287,38 +333,50 @@ def check_roster(
     raw["birth_date"] = out["birth_date"].dt.strftime("**/**/%Y").fillna(raw["birth_date"])
     raw["age"] = out["age"].astype("string")
     raw["period"] = out["period"]
-    headers = {**table.headers, "unit_code": table.headers.get("unit_name", table.headers.get("unit_code", ""))}
     ctx = Context(
         "roster",
-        rel,
-        table.sheet,
-        headers,
+        None,
+        None,
+        {},
         raw=raw,
         unit_col="unit_code",
         period_col="period",
+        table_headers=headers,
         primary_col={
             "birth_date_invalid": "birth_date",
             "admitted_on_invalid": "admitted_on",
             "period_outside_plan": "admitted_on",
             "under_18": "age",
             "over_60": "age",
-            "duplicate": "national_id",
         },
     )
     ok, findings = validate(out, roster_schema(years), ctx)
-    for f in findings:
-        if f.rule in ("roster.under_18", "roster.over_60"):
-            f.column = table.headers.get("birth_date", f.column)
     rows = out[ok].copy()
     rows["person_key"] = person_key(rows["national_id"], hash_key)
     rows["is_ethnic_minority"] = map_unique(rows["ethnicity"], ascii_key) != "kinh"
     rows["has_religion"] = ~map_unique(rows["religion"], ascii_key).isin(NO_RELIGION)
     rows["age_at_admission"] = rows["age"].astype("int64")
-    rows["sheet"] = table.sheet
+    rows["sheet"] = rows["_sheet"]
     rows["national_id_masked"] = _mask_id(rows["national_id"])
-    rows["id_column"] = table.headers.get("national_id")
-    personal = rows[PERSONAL_COLUMNS].copy()
-    return Checked(rows[ROSTER_COLUMNS], findings, personal, read=len(frame))
+    rows["id_column"] = rows["_table"].map({i: h.get("national_id") for i, h in headers.items()})
+    personal = rows[[*PERSONAL_COLUMNS, "_file"]].copy()
+    return Checked(rows[[*ROSTER_COLUMNS, "_file"]], findings, personal, read=len(frame))
+
+
+def check_roster(
+    table: ReportTable,
+    rel: str,
+    registry: UnitRegistry,
+    years: list[int],
+    hash_key: str,
+    default_unit: str | None = None,
+) -> Checked:
+    """One roster table (see ``check_rosters``)."""
+    checked = check_rosters([(rel, table)], registry, years, hash_key, {rel: default_unit} if default_unit else {})
+    checked.rows = checked.rows.drop(columns="_file")
+    assert checked.personal is not None
+    checked.personal = checked.personal.drop(columns="_file")
+    return checked
 
 
 def duplicate_persons(

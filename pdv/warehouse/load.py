@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from pdv.findings import ISSUE_COLUMNS, Finding, to_frame
-from pdv.ingest import ParsedFile, RawFile
+from pdv.ingest import ParsedFile, RawFile, no_persons
 from pdv.reference import UnitRegistry
 from pdv.warehouse.base import Destination
 from schemas.report import cross_findings
@@ -47,16 +47,6 @@ def current_versions(dest: Destination) -> dict[str, str]:
             return {}
         rows = conn.exec_driver_sql("select path, content_key from source_file where is_current").fetchall()
     return {r[0]: r[1] for r in rows}
-
-
-def no_persons() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "person_key": pd.Series(dtype=object),
-            "unit_code": pd.Series(dtype=object),
-            "period_month": pd.Series(dtype="datetime64[us]"),
-        }
-    )
 
 
 def current_persons(dest: Destination) -> pd.DataFrame:
