@@ -26,7 +26,7 @@ def scan_inputs(settings: Settings) -> list[RawFile]:
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-def known_versions(settings: Settings) -> dict[str, str]:
+def known_versions(settings: Settings) -> dict[str, tuple[str, str]]:
     """Current version of every file already in the warehouse (database I/O, retried)."""
     with warehouse(settings) as dest:
         return current_versions(dest)
@@ -41,10 +41,10 @@ def admitted_persons(settings: Settings) -> pd.DataFrame:
 
 @task(cache_policy=NO_CACHE)
 def read_and_validate(
-    new: list[tuple[RawFile, str]], settings: Settings, persons: pd.DataFrame
+    new: list[tuple[RawFile, str]], settings: Settings, persons: pd.DataFrame, copies: dict[str, str]
 ) -> list[tuple[ParsedFile, str]]:
     """Read and validate the new file versions, then the rules across them (one coarse task)."""
-    parsed = read_batch([raw for raw, _ in new], settings, persons)
+    parsed = read_batch([raw for raw, _ in new], settings, persons, loaded=copies)
     return list(zip(parsed, [key for _, key in new], strict=True))
 
 
@@ -88,11 +88,17 @@ def warehouse(settings: Settings) -> Iterator[Destination]:
         dest.dispose()
 
 
-def new_versions(files: list[RawFile], known: dict[str, str]) -> list[tuple[RawFile, str]]:
+def new_versions(files: list[RawFile], known: dict[str, tuple[str, str]]) -> list[tuple[RawFile, str]]:
     """Files whose content (or the reference data they are read with) changed since the last run."""
     ref = reference_version(files)
     keyed = [(f, content_key(f, ref)) for f in files if f.kind != "reference"]
-    return [(f, key) for f, key in keyed if known.get(f.rel) != key]
+    return [(f, key) for f, key in keyed if known.get(f.rel, ("", ""))[0] != key]
+
+
+def loaded_copies(files: list[RawFile], known: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """``{sha256: path}`` of files already loaded and still present: a byte-identical copy is not loaded again."""
+    present = {f.rel for f in files}
+    return {sha: path for path, (_, sha) in sorted(known.items()) if path in present}
 
 
 @flow(name="pdv-pipeline", log_prints=True)
@@ -105,10 +111,11 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
     with dest.run_lock(wait=wait_for_lock):
         try:
             files = scan_inputs(settings)
-            new = new_versions(files, known_versions(settings))
+            known = known_versions(settings)
+            new = new_versions(files, known)
             summary.files_seen, summary.files_new = len(files), len(new)
             logger.info("%d input files, %d new or changed", len(files), len(new))
-            parsed = read_and_validate(new, settings, admitted_persons(settings))
+            parsed = read_and_validate(new, settings, admitted_persons(settings), loaded_copies(files, known))
             summary.status = "succeeded" if new else "nothing_new"
             summary = load_warehouse(summary, started_at, settings, files, parsed)
             if summary.issues_opened or summary.issues_resolved:

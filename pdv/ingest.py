@@ -50,6 +50,7 @@ class ParsedFile:
     rows_read: int = 0
     sheets: list[Sheet] = field(default_factory=list)
     header_cols: dict[tuple[str | None, str], int] = field(default_factory=dict)
+    duplicate_of: str | None = None
 
     @property
     def rows_loaded(self) -> int:
@@ -67,6 +68,8 @@ class ParsedFile:
 
     @property
     def status(self) -> str:
+        if self.duplicate_of:
+            return "duplicate"
         if not self.readable:
             return "quarantined"
         return "partial" if self.rows_rejected else "loaded"
@@ -251,17 +254,25 @@ def read_batch(
     existing_persons: pd.DataFrame | None,
     registry: UnitRegistry | None = None,
     years: list[int] | None = None,
+    loaded: dict[str, str] | None = None,
 ) -> list[ParsedFile]:
     """Read and validate files, then the rules across them (``pdv run`` and ``pdv validate``).
 
-    ``existing_persons`` (admissions in force) extends the once-only rule to the warehouse.
+    ``existing_persons`` (admissions in force) extends the once-only rule to the warehouse;
+    ``loaded`` (sha256 -> path of files already loaded) makes a byte-identical copy a no-op.
     """
     registry = registry or UnitRegistry.load(settings.reference_dir)
     years = plan_years(settings.raw_dir) if years is None else years
     parsed: list[ParsedFile] = []
     tables: list[tuple[int, ReportTable]] = []
+    copies = dict(loaded or {})
     for f in files:
         item, found = _read(f, registry, settings)
+        first = copies.setdefault(f.sha256, f.rel)
+        if first != f.rel and any(len(t.frame) for t in found):  # identical empty forms are no copies
+            finding = Finding("file.duplicate", f.rel, params={"detail": first})
+            parsed.append(ParsedFile(f, to_frame([finding]), duplicate_of=first))
+            continue
         tables += [(len(parsed), t) for t in found]
         parsed.append(item)
     try:

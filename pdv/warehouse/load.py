@@ -40,13 +40,15 @@ class RunSummary:
     message: str | None = None
 
 
-def current_versions(dest: Destination) -> dict[str, str]:
-    """``{path: content_key}`` of the current version of every known input file."""
+def current_versions(dest: Destination) -> dict[str, tuple[str, str]]:
+    """``{path: (content_key, sha256)}`` of the current version of every known input file."""
+    if not dest.exists():
+        return {}
     with dest.engine.connect() as conn:
         if not sa.inspect(conn).has_table("source_file"):
             return {}
-        rows = conn.exec_driver_sql("select path, content_key from source_file where is_current").fetchall()
-    return {r[0]: r[1] for r in rows}
+        rows = conn.exec_driver_sql("select path, content_key, sha256 from source_file where is_current").fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def current_persons(dest: Destination) -> pd.DataFrame:
