@@ -189,7 +189,8 @@ def validate(
         dest.dispose()
     with console.status(f"Validating {len(files)} file(s)…"):
         results = read_batch(files, settings, persons)
-    state = batch_state([(r.raw.rel, r.summary, r.roster) for r in results])
+    headers = pd.concat([r.header_frame() for r in results], ignore_index=True) if results else None
+    state = batch_state([(r.raw.rel, r.summary, r.roster) for r in results], headers)
     frames = [r.findings for r in results if not r.findings.empty] + [to_frame(cross_findings(state))]
     found = pd.concat(frames, ignore_index=True) if frames else to_frame([])
     found = found.assign(status="open").reindex(columns=ISSUE_FIELDS)

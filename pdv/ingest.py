@@ -51,6 +51,12 @@ class ParsedFile:
     sheets: list[Sheet] = field(default_factory=list)
     header_cols: dict[tuple[str | None, str], int] = field(default_factory=dict)
     duplicate_of: str | None = None
+    headers: list[tuple[str | None, str, str]] = field(default_factory=list)  # (sheet, column, header)
+
+    def header_frame(self) -> pd.DataFrame:
+        """Headers as written, one row per (sheet, canonical column)."""
+        frame = pd.DataFrame(self.headers, columns=["sheet", "column_name", "header"], dtype=object)
+        return frame.assign(path=self.raw.rel)
 
     @property
     def rows_loaded(self) -> int:
@@ -153,6 +159,7 @@ def _read(raw: RawFile, registry: UnitRegistry, settings: Settings) -> tuple[Par
             parsed = ParsedFile(raw, to_frame(report.findings), summary=_empty_summary(), sheets=report.sheets)
             for table in report.tables:
                 parsed.header_cols.update({(table.sheet, h): i for h, i in table.header_cols.items()})
+                parsed.headers += [(table.sheet, column, h) for column, h in table.headers.items()]
             return parsed, report.tables
         if raw.kind in ("plan_text", "annex_xlsx"):
             reader = read_plan_text if raw.kind == "plan_text" else read_annex_xlsx
@@ -210,7 +217,7 @@ def _check_reports(
     for rel, rows in roster.personal.groupby("_file", sort=False):
         by_rel[str(rel)].personal = rows.drop(columns="_file")
     for rel, t in [*summaries, *rosters]:
-        by_rel[rel].rows_read += len(t.frame)
+        by_rel[rel].rows_read += len(t.frame) + t.dropped
     for rel, group in _group(found).items():
         p = by_rel[rel]
         p.findings = pd.concat([p.findings, to_frame(group)], ignore_index=True).drop_duplicates("issue_id")

@@ -8,7 +8,7 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
 def _text(s: pd.Series) -> pd.Series:
-    return s.astype("string").str.strip().str.replace("\u00a0", " ", regex=False)
+    return s.astype("string").str.normalize("NFC").str.strip().str.replace("\u00a0", " ", regex=False)
 
 
 def parse_count(s: pd.Series) -> pd.Series:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from pdv.findings import Finding
 from pdv.ingest import ParsedFile
 from pdv.settings import Settings
 from pdv.warehouse import Destination
+from pdv.warehouse.base import query_frame
 from pdv.warehouse.load import QualityCheck
 
 log = logging.getLogger(__name__)
@@ -38,7 +37,7 @@ def warehouse_checkpoint(settings: Settings) -> QualityCheck:
     def check(conn: Connection) -> list[Finding]:
         from pdv.quality import check_warehouse
 
-        frames = {name: pd.read_sql_query(sa.text(sql), conn) for name, sql in _FRAMES.items()}
+        frames = {name: query_frame(conn, sql) for name, sql in _FRAMES.items()}
         years = conn.exec_driver_sql("select min(year_from), max(year_to) from dim_plan").fetchall()[0]
         if years[0] is None:
             return []

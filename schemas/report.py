@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
 
+from pdv.column_maps import display_headers
 from pdv.findings import Finding
 from pdv.parse import month_label, parse_count, parse_date, parse_month
 from pdv.reference import UnitRegistry
@@ -80,12 +82,23 @@ def _count_column() -> pa.Column:
     )
 
 
+def _unit_checks() -> list[pa.Check]:
+    """The unit must resolve: a given code must be known, otherwise the name must match one unit."""
+    return [
+        pa.Check(lambda d: (d["unit_code"] != "") | d["code_unknown"], name="unknown_unit"),
+        pa.Check(lambda d: ~d["code_unknown"], name="unknown_unit_code"),
+    ]
+
+
+UNIT_PRIMARY = {"unknown_unit": "unit_code", "unknown_unit_code": "unit_code_given"}
+
+
 def summary_schema(years: list[int]) -> pa.DataFrameSchema:
     """One summary row per unit-month."""
     return pa.DataFrameSchema(
         {
             "source_row": pa.Column(int),
-            "unit_code": pa.Column(str, pa.Check(lambda s: s != "", name="unknown_unit")),
+            "unit_code": pa.Column(str),
             "period": pa.Column(
                 str,
                 [
@@ -96,6 +109,7 @@ def summary_schema(years: list[int]) -> pa.DataFrameSchema:
             **{c: _count_column() for c in COUNTS},
         },
         checks=[
+            *_unit_checks(),
             pa.Check(
                 lambda d: (
                     d[["admitted_total", "admitted_youth", "admitted_union"]].isna().any(axis=1)
@@ -110,7 +124,7 @@ def summary_schema(years: list[int]) -> pa.DataFrameSchema:
                 name="reported_before_period",
             ),
         ],
-        unique=["unit_id", "period"],
+        unique=["_file", "unit_id", "period"],  # a later file for the same unit-month is a resubmission
         report_duplicates="exclude_first",
     )
 
@@ -121,7 +135,7 @@ def roster_schema(years: list[int]) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "source_row": pa.Column(int),
-            "unit_code": pa.Column(str, pa.Check(lambda s: s != "", name="unknown_unit")),
+            "unit_code": pa.Column(str),
             "full_name": required,
             "ethnicity": required,
             "religion": required,
@@ -133,6 +147,7 @@ def roster_schema(years: list[int]) -> pa.DataFrameSchema:
             "admitted_on": pa.Column("datetime64[us]", nullable=True),
         },
         checks=[
+            *_unit_checks(),
             pa.Check(lambda d: d["birth_date"].notna(), name="birth_date_invalid"),
             pa.Check(lambda d: d["admitted_on"].notna(), name="admitted_on_invalid"),
             pa.Check(
@@ -162,9 +177,10 @@ def combine(tables: Tables) -> tuple[pd.DataFrame, dict[int, dict[str, str]]]:
     )
     headers = {}
     for i, (_, t) in enumerate(tables):
-        h = dict(t.headers)
-        h["unit_code"] = t.headers.get("unit_name", t.headers.get("unit_code", ""))
-        h["age"] = t.headers.get("birth_date", "")
+        h = {**display_headers(t.kind), **t.headers}
+        h["unit_code_given"] = h["unit_code"]
+        h["unit_code"] = t.headers.get("unit_name", t.headers.get("unit_code", h["unit_name"]))
+        h["age"] = h.get("birth_date", "")
         headers[i] = h
     return frame.astype({"_file": object, "_sheet": object}), headers
 
@@ -183,7 +199,11 @@ def _units(frame: pd.DataFrame, registry: UnitRegistry) -> tuple[pd.DataFrame, p
     )
     out["unit_id"] = out["unit_code"].where(out["unit_code"] != "", written)
     out["unit_name"] = written
-    raw_unit = pd.DataFrame({"unit_code": written}, index=frame.index)
+    # A code that is given must be known: that failure is about the code column, not the name.
+    out["unit_code_given"] = code_written.str.upper()
+    out["code_unknown"] = (code_written != "") & (out["unit_code"] == "")
+    out["unit_code_given__suggestions"] = out["unit_code__suggestions"]
+    raw_unit = pd.DataFrame({"unit_code": written, "unit_code_given": code_written}, index=frame.index)
     return out, raw_unit
 
 
@@ -234,7 +254,9 @@ def check_summaries(tables: Tables, registry: UnitRegistry, years: list[int], de
             "reported_on_missing": "reported_on",
             "reported_before_period": "reported_on",
             "duplicate": "unit_code",
+            **UNIT_PRIMARY,
         },
+        renamed={"unknown_unit_code": "unknown_unit"},
     )
     ok, findings = validate(out, summary_schema(years), ctx)
     rows = out[ok].copy()
@@ -283,14 +305,17 @@ def person_key(national_ids: pd.Series, key: str) -> pd.Series:
 
 
 def _mask_id(s: pd.Series) -> pd.Series:
-    return s.str.replace(r"^(\d{3})\d*(\d{2})$", r"\1*******\2", regex=True)
+    """National ids in issue records: the first three and last two characters only."""
+    masked = s.str.replace(r"^(.{3}).+(.{2})$", r"\1*******\2", regex=True)
+    return masked.where(s.str.len() >= 6, "***").where(s != "", "")
 
 
 def _national_ids(ids: pd.Series) -> pd.Series:
     # Excel drops the leading zero of an id stored as a number: put it back.
     numeric = pd.to_numeric(ids.where(ids.map(type).isin([int, float])), errors="coerce")
+    whole = numeric.where((numeric == numeric.round()) & (numeric >= 0) & (numeric < 1e12))
     text = map_unique(ids.astype(object), clean_text).fillna("").str.replace(r"\s", "", regex=True)
-    return text.where(numeric.isna(), numeric.astype("Int64").astype("string").str.zfill(12))
+    return text.where(whole.isna(), whole.astype("Int64").astype("string").str.zfill(12))
 
 
 def check_rosters(
@@ -330,7 +355,13 @@ def check_rosters(
     raw = _raw_text(frame, ["gender", "source", "admitted_on", "birth_date"]).join(raw_unit)
     raw["national_id"] = _mask_id(out["national_id"])
     # Personal data stays out of issue records: a valid birth date shows its year only.
-    raw["birth_date"] = out["birth_date"].dt.strftime("**/**/%Y").fillna(raw["birth_date"])
+    raw["birth_date"] = (
+        out["birth_date"]
+        .dt.strftime("**/**/%Y")
+        .fillna(
+            raw["birth_date"].str.replace(r"\d(?=.*\d{4})", "*", regex=True)  # what is typed, year only
+        )
+    )
     raw["age"] = out["age"].astype("string")
     raw["period"] = out["period"]
     ctx = Context(
@@ -348,7 +379,9 @@ def check_rosters(
             "period_outside_plan": "admitted_on",
             "under_18": "age",
             "over_60": "age",
+            **UNIT_PRIMARY,
         },
+        renamed={"unknown_unit_code": "unknown_unit"},
     )
     ok, findings = validate(out, roster_schema(years), ctx)
     rows = out[ok].copy()
@@ -393,13 +426,13 @@ def duplicate_persons(
     ]
     allrows = pd.concat(frames, ignore_index=False, keys=range(-1, len(rosters)), names=["_part", "_idx"])
     allrows = allrows.reset_index().sort_values(["_order"], kind="stable")
+    allrows["_again"] = (allrows["_part"] >= 0) & allrows.duplicated(["_part", "person_key"])
     first = allrows.drop_duplicates("person_key")[["person_key", "unit_code", "period_month", "_part", "_idx"]]
     merged = allrows.merge(first, on="person_key", suffixes=("", "_first"))
     elsewhere = (merged["unit_code"] != merged["unit_code_first"]) | (
         merged["period_month"] != merged["period_month_first"]
     )
-    twice_in_file = (merged["_part"] == merged["_part_first"]) & (merged["_idx"] != merged["_idx_first"])
-    dup = merged[elsewhere | twice_in_file]
+    dup = merged[elsewhere | merged["_again"]]
     dup = dup[dup["_part"] >= 0]
     findings, keeps = [], []
     for i, (rel, rows) in enumerate(rosters):
@@ -445,7 +478,7 @@ def cross_findings(state: pd.DataFrame) -> list[Finding]:
                 Finding(
                     "cross.roster_count_mismatch",
                     *where,
-                    "Kết nạp: Tổng số",
+                    _header(r, "admitted_total"),
                     str(int(r["admitted_total"])),
                     r["unit_code"],
                     r["period"],
@@ -457,7 +490,7 @@ def cross_findings(state: pd.DataFrame) -> list[Finding]:
                 Finding(
                     "cross.roster_youth_mismatch",
                     *where,
-                    "Kết nạp: Đoàn viên thanh niên",
+                    _header(r, "admitted_youth"),
                     str(int(r["admitted_youth"])),
                     r["unit_code"],
                     r["period"],
@@ -471,7 +504,7 @@ def cross_findings(state: pd.DataFrame) -> list[Finding]:
                 r["path"],
                 r["sheet"] if isinstance(r["sheet"], str) else None,
                 int(r["source_row"]),
-                "Kết nạp: Tổng số",
+                _header(r, "admitted_total"),
                 str(int(r["admitted_total"])),
                 r["unit_code"],
                 r["period"],
@@ -480,11 +513,21 @@ def cross_findings(state: pd.DataFrame) -> list[Finding]:
     return findings
 
 
-def batch_state(files: list[tuple[str, pd.DataFrame | None, pd.DataFrame | None]]) -> pd.DataFrame:
+def _header(state_row: dict[Any, Any], column: str) -> str:
+    """The header the unit wrote for a summary column (the form's own when unknown)."""
+    written = state_row.get(f"header_{column}")
+    return written if isinstance(written, str) and written else display_headers("summary")[column]
+
+
+def batch_state(
+    files: list[tuple[str, pd.DataFrame | None, pd.DataFrame | None]],
+    headers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The unit-month state a set of files alone would produce (for ``pdv validate``).
 
     ``files`` are (path, summary rows, roster rows) in arrival order; the same ordering rules as the
     warehouse apply: latest report date (then arrival) wins, the newest roster replaces older ones.
+    ``headers`` (path, sheet, column_name, header) gives the headers as the units wrote them.
     """
     summaries = [s.assign(path=p, _order=i) for i, (p, s, _) in enumerate(files) if s is not None and not s.empty]
     rosters = [r.assign(path=p, _order=i) for i, (p, _, r) in enumerate(files) if r is not None and not r.empty]
@@ -502,4 +545,12 @@ def batch_state(files: list[tuple[str, pd.DataFrame | None, pd.DataFrame | None]
         counts = r.groupby(keys).agg(roster_total=("person_key", "size"), roster_youth=("youth", "sum")).reset_index()
     state = state.merge(counts, on=keys, how="outer")
     state["period"] = month_label(pd.to_datetime(state["period_month"]))
+    if headers is not None and not headers.empty:
+        wide = headers.pivot_table(
+            index=["path", "sheet"], columns="column_name", values="header", aggfunc="first", dropna=False
+        )
+        wide = wide.reindex(columns=["admitted_total", "admitted_youth"]).add_prefix("header_").reset_index()
+        state = state.assign(sheet=state["sheet"].fillna("")).merge(
+            wide.assign(sheet=wide["sheet"].fillna("")), on=["path", "sheet"], how="left"
+        )
     return state

@@ -61,8 +61,18 @@ def unit_workbook(path: Path) -> Path:
     ws["A1"] = "BÁO CÁO KẾT QUẢ PHÁT TRIỂN ĐẢNG VIÊN"
     ws["A1"].font = Font(bold=True, size=14)
     ws.merge_cells("A1:J1")
-    headers = ["Mã đơn vị", "Tên đơn vị", "Kỳ báo cáo", "Kết nạp", None, None, "Công nhận đảng viên chính thức",
-               "Học lớp bồi dưỡng nhận thức về Đảng", "Quần chúng cảm tình Đảng (cuối kỳ)", "Ngày báo cáo"]
+    headers = [
+        "Mã đơn vị",
+        "Tên đơn vị",
+        "Kỳ báo cáo",
+        "Kết nạp",
+        None,
+        None,
+        "Công nhận đảng viên chính thức",
+        "Học lớp bồi dưỡng nhận thức về Đảng",
+        "Quần chúng cảm tình Đảng (cuối kỳ)",
+        "Ngày báo cáo",
+    ]
     for col, text in enumerate(headers, start=1):
         ws.cell(row=4, column=col, value=text)
     for col, text in zip((4, 5, 6), ("Tổng số", "Đoàn viên thanh niên", "Đoàn viên công đoàn"), strict=True):
@@ -94,7 +104,9 @@ def formula_cells(path: Path) -> list[str]:
     """Cells the file stores as formulas (what Excel or LibreOffice would evaluate)."""
     with zipfile.ZipFile(path) as zf:
         return [
-            m for name in zf.namelist() if name.startswith("xl/worksheets/sheet")
+            m
+            for name in zf.namelist()
+            if name.startswith("xl/worksheets/sheet")
             for m in re.findall(r'<c r="([A-Z]+\d+)"[^>]*>(?:(?!</c>).)*<f>', zf.read(name).decode())
         ]
 
@@ -147,8 +159,11 @@ def test_xlsx_marks_the_right_cells_and_lists_every_issue(tmp_path: Path) -> Non
     sheet = wb[LIST_SHEET]
     assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1])
     assert sheet["F2"].alignment.wrap_text and sheet.column_dimensions["F"].width >= 60
-    link = next(sheet.cell(row=r, column=3) for r in range(2, sheet.max_row + 1)
-                if sheet.cell(row=r, column=3).value == 7 and sheet.cell(row=r, column=4).value == "Tổng số")
+    link = next(
+        sheet.cell(row=r, column=3)
+        for r in range(2, sheet.max_row + 1)
+        if sheet.cell(row=r, column=3).value == 7 and sheet.cell(row=r, column=4).value == "Tổng số"
+    )
     assert link.hyperlink is not None and link.hyperlink.location == "'TongHop'!D7"
 
 
@@ -169,19 +184,26 @@ def test_existing_comment_of_the_unit_is_kept(tmp_path: Path) -> None:
     wb = load_workbook(path)
     wb["TongHop"]["D7"].comment = Comment("số tạm tính", "Văn thư")
     wb.save(path)
-    out = write_feedback(tmp_path / "fb.xlsx", frame(issue("error", "TongHop", 7, "Tổng số", "Âm")),
-                         workbook=path, header_cols=HEADER_COLS)
+    out = write_feedback(
+        tmp_path / "fb.xlsx",
+        frame(issue("error", "TongHop", 7, "Tổng số", "Âm")),
+        workbook=path,
+        header_cols=HEADER_COLS,
+    )
     text = load_workbook(out)["TongHop"]["D7"].comment.text
     assert text.startswith("[Lỗi] Âm") and "số tạm tính" in text
 
 
 def test_csv_grids_become_sheets_with_marked_cells(tmp_path: Path) -> None:
     summary_name = "[BC] tong hop: thang 03/2024 cua dang bo co quan*.csv"
-    summary = Sheet(summary_name, [
-        (1, ["Mã đơn vị", "Tên đơn vị", "Kỳ báo cáo", "Kết nạp: Tổng số"]),
-        (2, ["CTHUE", "=HYPERLINK(\"http://x\",\"bấm\")", "03/2024", "05"]),
-        (4, ["BVDK", "Bệnh viện", "03/2024", "-2"]),  # a quoted newline made line 3 part of line 2
-    ])
+    summary = Sheet(
+        summary_name,
+        [
+            (1, ["Mã đơn vị", "Tên đơn vị", "Kỳ báo cáo", "Kết nạp: Tổng số"]),
+            (2, ["CTHUE", '=HYPERLINK("http://x","bấm")', "03/2024", "05"]),
+            (4, ["BVDK", "Bệnh viện", "03/2024", "-2"]),  # a quoted newline made line 3 part of line 2
+        ],
+    )
     roster = Sheet("danhsach.csv", [(1, ["Họ và tên", "Số CCCD", "Ghi chú"]), (2, ["Nguyễn Văn A", "1234", ""])])
     issues = frame(
         issue("error", summary_name, 4, "Kết nạp: Tổng số", "Số âm", value="-2", file="r/tonghop.csv"),
@@ -192,7 +214,9 @@ def test_csv_grids_become_sheets_with_marked_cells(tmp_path: Path) -> None:
     )
     # Keyed by the CSV's name, or by None as the reader does for a CSV's single table.
     cols: dict[tuple[str | None, str], int] = {
-        (summary_name, "Kết nạp: Tổng số"): 4, ("danhsach.csv", "Số CCCD"): 2, (None, "Ghi chú"): 3,
+        (summary_name, "Kết nạp: Tổng số"): 4,
+        ("danhsach.csv", "Số CCCD"): 2,
+        (None, "Ghi chú"): 3,
     }
     out = write_feedback(tmp_path / "fb.xlsx", issues, sheets=[summary, roster], header_cols=cols)
 

@@ -51,10 +51,19 @@ def test_layout_and_prefilled_row(template: Path) -> None:
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert "D4:F4" in merged and ws["D4"].value == "Kết nạp"
     assert [ws.cell(row=5, column=c).value for c in (4, 5, 6)] == [
-        "Tổng số", "Đoàn viên thanh niên", "Đoàn viên công đoàn"
+        "Tổng số",
+        "Đoàn viên thanh niên",
+        "Đoàn viên công đoàn",
     ]
-    single = ["Mã đơn vị", "Tên đơn vị", "Kỳ báo cáo", "Công nhận đảng viên chính thức",
-              "Học lớp bồi dưỡng nhận thức về Đảng", "Quần chúng cảm tình Đảng (cuối kỳ)", "Ngày báo cáo"]
+    single = [
+        "Mã đơn vị",
+        "Tên đơn vị",
+        "Kỳ báo cáo",
+        "Công nhận đảng viên chính thức",
+        "Học lớp bồi dưỡng nhận thức về Đảng",
+        "Quần chúng cảm tình Đảng (cuối kỳ)",
+        "Ngày báo cáo",
+    ]
     for letter, header in zip("ABCGHIJ", single, strict=True):
         assert ws[f"{letter}4"].value == header and f"{letter}4:{letter}5" in merged
     for cell in ws[4] + ws[5]:
@@ -89,7 +98,11 @@ def test_data_validations(template: Path) -> None:
     assert (counts.type, counts.operator, counts.formula1) == ("whole", "greaterThanOrEqual", "0")
     assert counts.showErrorMessage and counts.error and "số nguyên" in counts.error
     reported = summary["J6"]
-    assert (reported.type, reported.operator, reported.formula1) == ("date", "greaterThanOrEqual", serial(date(2024, 3, 1)))
+    assert (reported.type, reported.operator, reported.formula1) == (
+        "date",
+        "greaterThanOrEqual",
+        serial(date(2024, 3, 1)),
+    )
 
     roster = validations(wb[ROSTER_SHEET])
     assert set(roster) == {"D3:D52", "H3:H52", "C3:C52", "I3:I52", "G3:G52"}
@@ -132,10 +145,28 @@ def _fill(template: Path, out: Path) -> Path:
     ws["J6"] = date(2024, 4, 2)
     roster = wb[ROSTER_SHEET]
     people = [
-        ["Nguyễn Văn An", date(1995, 5, 6), "Nam", "Kinh", "Không", "012345678901", "Đoàn TN",
-         date(2024, 3, 15), "12-QĐ/ĐUK"],
-        ["Đinh Thị Hoa", date(1990, 1, 2), "Nữ", "Bana", "Không", "052345678902", "Công đoàn",
-         date(2024, 3, 20), "13-QĐ/ĐUK"],
+        [
+            "Nguyễn Văn An",
+            date(1995, 5, 6),
+            "Nam",
+            "Kinh",
+            "Không",
+            "012345678901",
+            "Đoàn TN",
+            date(2024, 3, 15),
+            "12-QĐ/ĐUK",
+        ],
+        [
+            "Đinh Thị Hoa",
+            date(1990, 1, 2),
+            "Nữ",
+            "Bana",
+            "Không",
+            "052345678902",
+            "Công đoàn",
+            date(2024, 3, 20),
+            "13-QĐ/ĐUK",
+        ],
     ]
     for r, person in enumerate(people, start=3):
         for c, field in enumerate(person, start=2):
@@ -158,7 +189,10 @@ def test_filled_template_reads_back_cleanly(template: Path, tmp_path: Path) -> N
     assert summary.findings == [] and len(summary.rows) == 1
     row = summary.rows.iloc[0]
     assert (row["unit_code"], row["admitted_total"], row["admitted_youth"], row["sympathizers"]) == (
-        UNIT_CODE, 2, 1, 25
+        UNIT_CODE,
+        2,
+        1,
+        25,
     )
     assert str(row["period_month"].date()) == "2024-03-01" and bool(row["is_on_time"])
 
@@ -177,6 +211,13 @@ def test_untouched_template_fails_only_for_missing_figures(template: Path, tmp_p
     summary = check_summary(tables["summary"], "reports/blank.xlsx", registry, [2024], 5)
     assert summary.findings and summary.rows.empty
     assert {f.row for f in summary.findings} == {6}
-    figures = {"Tổng số", "Đoàn viên thanh niên", "Đoàn viên công đoàn", "Công nhận đảng viên chính thức",
-               "Học lớp bồi dưỡng nhận thức về Đảng", "Quần chúng cảm tình Đảng (cuối kỳ)", "Ngày báo cáo"}
+    figures = {
+        "Tổng số",
+        "Đoàn viên thanh niên",
+        "Đoàn viên công đoàn",
+        "Công nhận đảng viên chính thức",
+        "Học lớp bồi dưỡng nhận thức về Đảng",
+        "Quần chúng cảm tình Đảng (cuối kỳ)",
+        "Ngày báo cáo",
+    }
     assert {f.column for f in summary.findings} <= figures

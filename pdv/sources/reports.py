@@ -45,6 +45,7 @@ class ReportTable:
     headers: dict[str, str]  # canonical column -> header as written
     header_cols: dict[str, int]  # header as written -> 1-based column index
     total_row: tuple[int, dict[str, Any]] | None = None
+    dropped: int = 0  # rows read but not validated (a formula without a cached value)
 
 
 @dataclass
@@ -132,7 +133,8 @@ def _table(sheet: Sheet, kind: str, pos: int, levels: int, mapping: dict[int, st
     return ReportTable(kind, sheet.name, frame, headers, header_cols, total)
 
 
-_CELL = re.compile(rb"<c\b([^>]*)>(.*?)</c>", re.S)
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_VALUE = re.compile(rb"<v>[^<]+</v>")
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 
 
@@ -159,7 +161,7 @@ def formulas_without_value(path: Path) -> dict[str, list[tuple[str, int]]]:
             if part not in names:
                 continue
             for attrs, body in _CELL.findall(zf.read(part)):
-                if b"<f" in body and b"<v" not in body and (ref := _REF.search(attrs)):
+                if b"<f" in body and not _VALUE.search(body) and (ref := _REF.search(attrs)):
                     out.setdefault(sheet.get("name", ""), []).append((ref.group(1).decode(), int(ref.group(2))))
     return out
 
@@ -188,7 +190,11 @@ def read_report(path: Path, rel: str, settings: Settings) -> ReportFile:
         raise FileRejected("file.unsupported_format", suffix or "không có phần mở rộng / no extension")
     sheets = read_xlsx(path, settings)
     result = ReportFile(sheets=sheets)
-    named = {SHEET_KIND.get(ascii_key(s.name).replace(" ", "")): s for s in reversed(sheets)}
+    named: dict[str, Sheet] = {}
+    for s in sheets:
+        kind = SHEET_KIND.get(ascii_key(s.name).replace(" ", ""))
+        if kind is not None:
+            named.setdefault(kind, s)
     for kind in KINDS:
         candidates = [named[kind]] if kind in named else [s for s in sheets if s not in named.values()]
         for sheet in candidates:
@@ -203,6 +209,11 @@ def read_report(path: Path, rel: str, settings: Settings) -> ReportFile:
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
         missing = {}
     for table in result.tables:
+        bad_rows = {row for _, row in missing.get(table.sheet or "", [])}
+        if bad_rows:  # the row is not loaded: its figure is unknown
+            keep = ~table.frame["source_row"].isin(bad_rows)
+            table.dropped = int((~keep).sum())
+            table.frame = table.frame[keep]
         for letter, row in missing.get(table.sheet or "", []):
             header = next((h for h, i in table.header_cols.items() if _column_letter(i) == letter), None)
             result.findings.append(

@@ -74,12 +74,11 @@ def read_xlsx(path: Path, settings: Settings) -> list[Sheet]:
         sheets = []
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
-            cells = sheet.total_height * sheet.total_width
+            cells = (sheet.total_height + 1) * (sheet.total_width + 1)  # last indices are 0-based
             if cells > settings.max_sheet_cells:
                 raise FileRejected("file.too_large", f"sheet {name}: {sheet.total_height}x{sheet.total_width}")
-            start_row = (sheet.start or (0, 0))[0]
-            rows = sheet.to_python(skip_empty_area=False)
-            sheets.append(Sheet(name, [(start_row + i + 1, list(r)) for i, r in enumerate(rows)]))
+            rows = sheet.to_python(skip_empty_area=False)  # from A1, so list position + 1 is the Excel row
+            sheets.append(Sheet(name, [(i + 1, list(r)) for i, r in enumerate(rows)]))
         return sheets
     except FileRejected:
         raise

@@ -22,6 +22,12 @@ def sql_statements(path: Path) -> list[str]:
     return [s.strip() for s in _STATEMENT_END.split(text) if s.strip()]
 
 
+def query_frame(conn: Connection, query: str, **params: object) -> pd.DataFrame:
+    """Rows of a query as a DataFrame, holding no reference to the driver's cursor or types."""
+    result = conn.execute(sa.text(query), params)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
 class WarehouseLocked(RuntimeError):
     """Another run holds the warehouse."""
 
@@ -79,8 +85,7 @@ class Destination(ABC):
 
     def read_sql(self, query: str, **params: object) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            result = conn.execute(sa.text(query), params)
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            return query_frame(conn, query, **params)
 
     def dispose(self) -> None:
         if self._engine is not None:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from pdv.findings import ISSUE_COLUMNS, Finding, to_frame
 from pdv.ingest import ParsedFile, RawFile, no_persons
 from pdv.reference import UnitRegistry
-from pdv.warehouse.base import Destination
+from pdv.warehouse.base import Destination, query_frame
 from schemas.report import cross_findings
 
 QualityCheck = Callable[[Connection], list[Finding]]
@@ -59,12 +59,10 @@ def current_persons(dest: Destination) -> pd.DataFrame:
     with dest.engine.connect() as conn:
         if not sa.inspect(conn).has_table("fact_admission"):
             return empty
-        frame = pd.read_sql_query(
-            sa.text(
-                "select a.person_key, u.unit_code, a.period_month from fact_admission as a"
-                " join dim_unit as u on u.unit_key = a.unit_key where a.is_current"
-            ),
+        frame = query_frame(
             conn,
+            "select a.person_key, u.unit_code, a.period_month from fact_admission as a"
+            " join dim_unit as u on u.unit_key = a.unit_key where a.is_current",
         )
     frame["period_month"] = pd.to_datetime(frame["period_month"])
     return frame if not frame.empty else empty
@@ -140,9 +138,7 @@ def _next_key(conn: Connection, table: str, column: str) -> int:
 
 def _sync_units(conn: Connection, dest: Destination, registry: UnitRegistry) -> None:
     """Bring ``dim_unit`` in line with the registry: new codes get a key, changes a new version."""
-    current = pd.read_sql_query(
-        sa.text("select unit_key, unit_code, unit_type, unit_name from dim_unit where is_current"), conn
-    )
+    current = query_frame(conn, "select unit_key, unit_code, unit_type, unit_name from dim_unit where is_current")
     units = registry.units[["unit_code", "unit_type", "unit_name", "name_key"]]
     merged = units.merge(current, on="unit_code", how="left", suffixes=("", "_old"))
     changed = merged["unit_key"].notna() & (
@@ -240,7 +236,7 @@ def _load_targets(conn: Connection, dest: Destination, item: ParsedFile, file_id
         # A pasted annex carries no plan metadata: keep what the document text gave.
         sets = ", ".join(f"{c} = coalesce(:{c}, {c})" for c in attrs if c != "plan_no")
         conn.execute(sa.text(f"update dim_plan set {sets} where plan_key = :key"), {**attrs, "key": key})
-    units = pd.read_sql_query(sa.text("select unit_code, unit_key from dim_unit where is_current"), conn)
+    units = query_frame(conn, "select unit_code, unit_key from dim_unit where is_current")
     targets = item.targets.merge(units, on="unit_code", how="inner")
     long = targets.melt(
         id_vars=["unit_key", "year", "stt", "source_row"],
@@ -333,8 +329,11 @@ def _load_reports(
     conn: Connection, dest: Destination, parsed: list[ParsedFile], file_ids: dict[str, int], retired: list[int]
 ) -> pd.DataFrame:
     """Insert new report rows, then decide the current report of every unit-month they touch."""
-    units = pd.read_sql_query(sa.text("select unit_code, unit_key from dim_unit where is_current"), conn)
+    units = query_frame(conn, "select unit_code, unit_key from dim_unit where is_current")
     touched = []
+    headers = [p.header_frame().assign(file_id=file_ids[p.raw.rel]) for p in parsed if p.headers]
+    if headers:
+        dest.bulk_insert(conn, "source_header", pd.concat(headers)[["file_id", "sheet", "column_name", "header"]])
     for p in parsed:
         file_id = file_ids[p.raw.rel]
         if p.summary is not None and not p.summary.empty:
@@ -433,7 +432,11 @@ def _ensure_dates(conn: Connection, dest: Destination, years: list[int]) -> None
 
 _CROSS_SQL = """
 select t.unit_key, u.unit_code, t.period_month, s.admitted_total, s.admitted_youth, s.sheet, s.source_row,
-       sf.path, r.roster_total, r.roster_youth
+       sf.path, r.roster_total, r.roster_youth,
+       (select min(h.header) from source_header as h where h.file_id = s.file_id
+          and h.sheet is not distinct from s.sheet and h.column_name = 'admitted_total') as header_admitted_total,
+       (select min(h.header) from source_header as h where h.file_id = s.file_id
+          and h.sheet is not distinct from s.sheet and h.column_name = 'admitted_youth') as header_admitted_youth
 from stage_touched as t
 join dim_unit as u on u.unit_key = t.unit_key
 left join fact_unit_month as s on s.unit_key = t.unit_key and s.period_month = t.period_month and s.is_current
@@ -451,7 +454,7 @@ left join (
 
 def _cross_checks(conn: Connection, touched: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Roster against summary for every touched unit-month, on the reports now in force."""
-    state = pd.read_sql_query(sa.text(_CROSS_SQL), conn)
+    state = query_frame(conn, _CROSS_SQL)
     state["period"] = pd.to_datetime(state["period_month"]).dt.strftime("%Y-%m")
     state["scope"] = "unitmonth:" + state["unit_code"] + "|" + state["period"]
     findings = cross_findings(state)

@@ -295,3 +295,43 @@ def test_bad_files_are_reported_and_the_others_load(small: Settings) -> None:
     assert len(current_reports(dest)) == len(current_reports(dest).drop_duplicates(["unit_code", "period"])) > 0
     assert set(current_reports(dest)["unit_code"]) >= {"BVDK", "STC"}
     dest.dispose()
+
+
+def test_validate_reports_exactly_what_the_run_recorded(loaded: tuple[Settings, Destination, DemoResult]) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from pdv.cli import app
+
+    settings, dest, _ = loaded
+    result = CliRunner().invoke(
+        app,
+        [
+            "validate",
+            str(settings.raw_dir / "reports"),
+            "--raw",
+            str(settings.raw_dir),
+            "--format",
+            "json",
+            "--warehouse",
+            f"duckdb:///{settings.warehouse_dir / 'none' / 'absent.duckdb'}",
+        ],
+    )
+    assert result.exit_code == 1
+    keys = ["rule", "file", "sheet", "row", "column", "value", "unit", "period", "message_vi"]
+    validated = pd.DataFrame(json.loads(result.stdout))[keys]
+    run = dest.read_sql(
+        "select rule, file, sheet, row_number as row, column_name as column, value, unit, period, message_vi"
+        " from dq_issue where file like 'reports/%'"
+    )
+
+    def norm(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+        frame = frame.astype(object).where(frame.notna(), None)
+        frame["row"] = pd.Series(
+            [None if pd.isna(r) else int(r) for r in frame["row"]], index=frame.index, dtype=object
+        )
+        return sorted(map(tuple, frame.values.tolist()), key=str)
+
+    assert norm(validated) == norm(run)
+    assert not (settings.warehouse_dir / "none").exists()
