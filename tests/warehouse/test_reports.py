@@ -335,3 +335,30 @@ def test_validate_reports_exactly_what_the_run_recorded(loaded: tuple[Settings, 
 
     assert norm(validated) == norm(run)
     assert not (settings.warehouse_dir / "none").exists()
+
+
+def test_valid_reports_load_with_zero_issues(demo: tuple[Path, DemoResult], tmp_path: Path, warehouse_url: str) -> None:
+    raw_demo, result = demo
+    flawed = {f for f, *_ in result.expected_issues}
+    # A CSV report is a pair: without its flawed half, the other half is incomplete.
+    flawed |= {f.replace("_BM2.", "_BM1.") for f in flawed} | {f.replace("_BM1.", "_BM2.") for f in flawed}
+    valid = [
+        p for p in (raw_demo / "reports").rglob("*") if p.is_file() and p.relative_to(raw_demo).as_posix() not in flawed
+    ]
+    raw = _subset(tmp_path, raw_demo, [])
+    for src in valid:
+        dst = raw / src.relative_to(raw_demo)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst)
+    settings = Settings(raw_dir=raw, warehouse_dir=tmp_path / "wh", warehouse_url=warehouse_url)
+    run_pipeline(settings)
+    dest = destination_for(settings.database_url)
+    issues = dest.read_sql("select rule, file from dq_issue where file like 'reports/%' or scope = 'warehouse'")
+    assert issues.empty, issues
+    truth = result.truth.summary[~result.truth.summary["file"].isin(flawed)]
+    cols = ["unit_code", "period", *COUNTS]
+    got = current_reports(dest)[cols].sort_values(["unit_code", "period"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        got, truth[cols].sort_values(["unit_code", "period"]).reset_index(drop=True), check_dtype=False
+    )
+    dest.dispose()
