@@ -225,6 +225,55 @@ def template(
     console.print(f"Template written: {target}")
 
 
+@app.command()
+def extract(
+    period: Annotated[str, typer.Option(help="2024-Q1, 2024-H1 or 2024.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: data/warehouse/extracts/<year>/<period>/).")
+    ] = None,
+    view: Annotated[str, typer.Option(help="as_is (today's units) or as_was (units as they were).")] = "as_is",
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Write the Board's extract for one period: CSV, XLSX, HTML report and manifest."""
+    import re
+
+    from pdv.extracts.build import extract_period
+    from pdv.warehouse import destination_for
+
+    if not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12])?", period):
+        console.print(f"[red]Period must look like 2024-Q1, 2024-H1 or 2024, not {period!r}[/]")
+        raise typer.Exit(2)
+    settings = _settings(None, warehouse)
+    dest = destination_for(settings.database_url)
+    try:
+        result = extract_period(dest, settings, period, out, view)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    finally:
+        dest.dispose()
+    state = "written" if result.written else "unchanged"
+    console.print(f"{period}: {state} in {result.directory}")
+
+
+@app.command("grant-bi")
+def grant_bi(
+    password: Annotated[str | None, typer.Option(help="Let pdv_bi log in with this password.")] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Create the read-only BI role pdv_bi (PostgreSQL): it reads the BI views and nothing else."""
+    from pdv.warehouse import destination_for
+
+    dest = destination_for(_settings(None, warehouse).database_url)
+    try:
+        console.print(dest.grant_bi(password))
+    except NotImplementedError as exc:
+        console.print(f"[yellow]{exc}[/]")
+        raise typer.Exit(2) from exc
+    finally:
+        dest.dispose()
+
+
 @app.command("demo-data")
 def demo_data(
     out: Annotated[Path | None, typer.Option(help="Output directory (default: <raw>/reports).")] = None,

@@ -63,25 +63,25 @@ class Destination(ABC):
     def bulk_insert(self, conn: Connection, table: str, frame: pd.DataFrame) -> None:
         """Append ``frame`` to ``table`` in the connection's transaction, without row-by-row inserts."""
 
-    def table_comment_sql(self, statement: str) -> str | None:
-        """A ``comment on`` statement as this dialect accepts it (None to skip)."""
-        return statement
-
     def create_schema(self) -> None:
         """Create (or update) every table and view from ``sql/``."""
         with self.engine.begin() as conn:
             self.apply_ddl(conn)
 
     def apply_ddl(self, conn: Connection) -> None:
+        """Tables, then views, then the views' data dictionary as comments (all idempotent)."""
+        from pdv.warehouse.dictionary import comment_statements
+
         for folder in ("tables", "views"):
             for path in sorted((SQL_DIR / folder).glob("*.sql")):
                 for stmt in sql_statements(path):
-                    if stmt.lower().startswith("comment on"):
-                        adapted = self.table_comment_sql(stmt)
-                        if adapted is None:
-                            continue
-                        stmt = adapted
                     conn.exec_driver_sql(stmt)
+        for stmt in comment_statements():
+            conn.exec_driver_sql(stmt)
+
+    def grant_bi(self, password: str | None = None) -> str:
+        """Create or refresh the read-only BI role; returns what was done, for the operator."""
+        raise NotImplementedError(f"{self.name} has no database roles")
 
     def read_sql(self, query: str, **params: object) -> pd.DataFrame:
         with self.engine.connect() as conn:

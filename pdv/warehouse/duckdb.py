@@ -45,6 +45,13 @@ class DuckDBDestination(Destination):
             self.dispose()
             os.close(fd)
 
+    def grant_bi(self, password: str | None = None) -> str:
+        # DuckDB has no users or grants: a BI tool opens a copy of the file read-only.
+        raise NotImplementedError(
+            "DuckDB has no roles: give BI tools a copy of the warehouse file opened read-only "
+            "(duckdb.connect(path, read_only=True)) or use the PostgreSQL warehouse"
+        )
+
     def bulk_insert(self, conn: Connection, table: str, frame: pd.DataFrame) -> None:
         if frame.empty:
             return

@@ -12,7 +12,7 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from pdv.warehouse.base import Destination, WarehouseLocked
+from pdv.warehouse.base import SQL_DIR, Destination, WarehouseLocked, sql_statements
 
 _LOCK_KEY = 0x7064760001  # "pdv" + 1: one key for "a pipeline run is writing"
 
@@ -36,6 +36,16 @@ class PostgresDestination(Destination):
             finally:
                 conn.exec_driver_sql(f"select pg_advisory_unlock({_LOCK_KEY})")
                 conn.commit()
+
+    def grant_bi(self, password: str | None = None) -> str:
+        with self.engine.begin() as conn:
+            self.apply_ddl(conn)
+            for stmt in sql_statements(SQL_DIR / "roles" / "pdv_bi.sql"):
+                conn.exec_driver_sql(stmt)
+            if password:
+                quoted = password.replace("'", "''")
+                conn.exec_driver_sql(f"alter role pdv_bi with login password '{quoted}'")
+        return "pdv_bi can read the BI views" + (" and log in" if password else " (no login: set --password)")
 
     def bulk_insert(self, conn: Connection, table: str, frame: pd.DataFrame) -> None:
         if frame.empty:

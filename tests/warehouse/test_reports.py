@@ -5,20 +5,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import shutil
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 from openpyxl.utils import get_column_letter
 
-from pdv.demo import DemoResult, generate
+from pdv.demo import DemoResult
 from pdv.settings import PROJECT_ROOT, Settings
 from pdv.warehouse import Destination, destination_for
 from tests.helpers import DATA_TABLES, assert_same_state, run_pipeline, snapshot
+from tests.warehouse.conftest import raw_copy
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 RAW = PROJECT_ROOT / "data" / "raw"
@@ -29,50 +27,6 @@ REPORT_TABLES = {
     "fact_admission": "file_id, person_key",
     "restricted_person": "person_key, file_id",
 }
-
-
-def _raw_copy(root: Path) -> Path:
-    raw = root / "raw"
-    shutil.copytree(RAW / "plan", raw / "plan")
-    shutil.copytree(RAW / "reference", raw / "reference")
-    return raw
-
-
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoResult]:
-    """A raw directory with the demo reports, and the generator's truth about them."""
-    raw = _raw_copy(tmp_path_factory.mktemp("demo"))
-    result = generate(raw / "reports", raw / "reference" / "units.csv", next((raw / "plan").glob("*.txt")))
-    return raw, result
-
-
-@pytest.fixture(scope="session", params=["duckdb", "postgresql"])
-def loaded(
-    request: pytest.FixtureRequest,
-    demo: tuple[Path, DemoResult],
-    tmp_path_factory: pytest.TempPathFactory,
-    prefect_harness: None,
-) -> Iterator[tuple[Settings, Destination, DemoResult]]:
-    """The demo loaded once per database (read-only tests share it)."""
-    raw, result = demo
-    wh = tmp_path_factory.mktemp("wh")
-    url = f"duckdb:///{wh / 'warehouse.duckdb'}"
-    admin = None
-    if request.param == "postgresql":
-        server = request.getfixturevalue("pg_server_url")
-        name = f"pdv_demo_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'create database "{name}"')
-        url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    settings = Settings(raw_dir=raw, warehouse_dir=wh, warehouse_url=url)
-    run_pipeline(settings)
-    dest = destination_for(url)
-    yield settings, dest, result
-    dest.dispose()
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'drop database if exists "{sa.make_url(url).database}" with (force)')
 
 
 def current_reports(dest: Destination) -> pd.DataFrame:
@@ -162,7 +116,7 @@ def test_feedback_workbooks_mark_the_failing_cells(loaded: tuple[Settings, Desti
 
 
 def _subset(root: Path, demo_raw: Path, names: list[str]) -> Path:
-    raw = _raw_copy(root)
+    raw = raw_copy(root)
     for name in names:
         src = next((demo_raw / "reports").rglob(name))
         dst = raw / src.relative_to(demo_raw)

@@ -25,4 +25,3 @@ select
     p.target_union
 from pivoted as p
 join dim_unit as u on u.unit_key = p.unit_key;
-comment on view v_unit_targets is 'Annual admission targets per unit (current plan version).';

@@ -1,0 +1,62 @@
+"""Fixtures shared by the warehouse tests: the demo reports and a warehouse loaded with them."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from pdv.demo import DemoResult, generate
+from pdv.settings import PROJECT_ROOT, Settings
+from pdv.warehouse import Destination, destination_for
+from tests.helpers import run_pipeline
+
+RAW = PROJECT_ROOT / "data" / "raw"
+
+
+def raw_copy(root: Path) -> Path:
+    raw = root / "raw"
+    shutil.copytree(RAW / "plan", raw / "plan")
+    shutil.copytree(RAW / "reference", raw / "reference")
+    return raw
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoResult]:
+    """A raw directory with the demo reports, and the generator's truth about them."""
+    raw = raw_copy(tmp_path_factory.mktemp("demo"))
+    result = generate(raw / "reports", raw / "reference" / "units.csv", next((raw / "plan").glob("*.txt")))
+    return raw, result
+
+
+@pytest.fixture(scope="session", params=["duckdb", "postgresql"])
+def loaded(
+    request: pytest.FixtureRequest,
+    demo: tuple[Path, DemoResult],
+    tmp_path_factory: pytest.TempPathFactory,
+    prefect_harness: None,
+) -> Iterator[tuple[Settings, Destination, DemoResult]]:
+    """The demo loaded once per database (read-only tests share it)."""
+    raw, result = demo
+    wh = tmp_path_factory.mktemp("wh")
+    url = f"duckdb:///{wh / 'warehouse.duckdb'}"
+    admin = None
+    if request.param == "postgresql":
+        server = request.getfixturevalue("pg_server_url")
+        name = f"pdv_demo_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'create database "{name}"')
+        url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    settings = Settings(raw_dir=raw, warehouse_dir=wh, warehouse_url=url)
+    run_pipeline(settings)
+    dest = destination_for(url)
+    yield settings, dest, result
+    dest.dispose()
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'drop database if exists "{sa.make_url(url).database}" with (force)')
