@@ -11,6 +11,7 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from pdv.extracts.build import extract_all, remove_stale
 from pdv.ingest import ParsedFile, RawFile, content_key, read_batch, reference_version, scan
 from pdv.reference import UnitRegistry
 from pdv.settings import Settings
@@ -88,6 +89,15 @@ def warehouse(settings: Settings) -> Iterator[Destination]:
         dest.dispose()
 
 
+@task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def write_extracts(settings: Settings) -> int:
+    """Board extracts for every period with data; unchanged periods are left as they are (file I/O)."""
+    with warehouse(settings) as dest:
+        results = extract_all(dest, settings)
+        remove_stale(settings, results)
+    return sum(r.written for r in results)
+
+
 def new_versions(files: list[RawFile], known: dict[str, tuple[str, str]]) -> list[tuple[RawFile, str]]:
     """Files whose content (or the reference data they are read with) changed since the last run."""
     ref = reference_version(files)
@@ -120,6 +130,8 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
             summary = load_warehouse(summary, started_at, settings, files, parsed)
             if summary.issues_opened or summary.issues_resolved:
                 write_feedback(settings, summary.run_id, parsed)
+            if summary.status != "nothing_new" or not settings.extracts_dir.exists():
+                logger.info("%d extract(s) written", write_extracts(settings))
         except Exception as exc:
             summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
             try:

@@ -86,3 +86,6 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+from tests.demo_fixtures import demo, loaded  # noqa: E402, F401  (shared by warehouse and extract tests)

@@ -15,8 +15,8 @@ from openpyxl.utils import get_column_letter
 from pdv.demo import DemoResult
 from pdv.settings import PROJECT_ROOT, Settings
 from pdv.warehouse import Destination, destination_for
+from tests.demo_fixtures import raw_copy
 from tests.helpers import DATA_TABLES, assert_same_state, run_pipeline, snapshot
-from tests.warehouse.conftest import raw_copy
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 RAW = PROJECT_ROOT / "data" / "raw"

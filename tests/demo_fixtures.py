@@ -1,4 +1,4 @@
-"""Fixtures shared by the warehouse tests: the demo reports and a warehouse loaded with them."""
+"""Fixtures for tests that need the demo reports and a warehouse loaded with them (see conftest.py)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,247 @@
+"""Board extracts per period: query the BI views, render CSV/XLSX/HTML, write a manifest.
+
+An extract is a pure function of the warehouse state for its period, so the same state gives the
+same CSV and manifest bytes; a period whose figures did not change is not rewritten, and when they
+did, the manifest says what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pdv.settings import Settings
+from pdv.warehouse import Destination
+
+VIEWS = ("as_is", "as_was")
+_MEASURES = ["admitted_total", "admitted_youth", "admitted_union"]
+
+
+@dataclass
+class ExtractResult:
+    period: str
+    directory: Path
+    written: bool  # False when the period's figures were unchanged and nothing was rewritten
+    manifest: dict[str, Any]
+
+
+def periods_with_data(dest: Destination) -> list[str]:
+    """Every Board period with at least one month of current reports."""
+    frame = dest.read_sql(
+        "select p.period from dim_period as p"
+        " where p.first_month <= (select max(period_month) from fact_unit_month where is_current)"
+        " order by p.year, case p.period_type when 'quarter' then 1 when 'half' then 2 else 3 end, p.ordinal"
+    )
+    return [str(p) for p in frame["period"]]
+
+
+def _frames(dest: Destination, period: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    info = dest.read_sql("select * from dim_period where period = :p", p=period)
+    if info.empty:
+        raise ValueError(f"không có kỳ {period} trong kho dữ liệu / unknown period {period}")
+    p = info.iloc[0].to_dict()
+    progress = dest.read_sql("select * from v_unit_progress where period = :p", p=period)
+    alone = progress[progress["scope"] == "period"].set_index("unit_code")
+    ytd = progress[progress["scope"] == "ytd"].set_index("unit_code")
+    rows = alone.drop(columns=["achievement_pct", "youth_share_pct", "scope"])
+    for m in _MEASURES:
+        rows[f"ytd_{m}"] = ytd[m]
+    rows["achievement_pct"] = ytd["achievement_pct"]
+    rows["youth_share_pct"] = ytd["youth_share_pct"]
+    cutoff = dest.read_sql("select max(period_month) as m from fact_unit_month where is_current").iloc[0]["m"]
+    last = min(pd.Timestamp(cutoff), pd.Timestamp(p["last_month"]))
+    elapsed = int(last.month)
+    expected_pct = 100.0 * elapsed / 12
+    rows["behind_schedule"] = (rows["target_total"] > 0) & (rows["achievement_pct"].fillna(0) < expected_pct)
+    rows = rows.reset_index().sort_values(["stt", "unit_code"], na_position="last").reset_index(drop=True)
+    rows["is_total"] = False
+    rows["predecessors"] = ""
+    plan = dest.read_sql(
+        "select plan_no, yearly_target, min_youth_share_pct from dim_plan where :y between year_from and year_to",
+        y=int(p["year"]),
+    )
+    plan_row: dict[str, Any] = {"plan_no": "", "yearly_target": 0, "min_youth_share_pct": 0.0}
+    if not plan.empty:
+        plan_row = {str(k): v for k, v in plan.iloc[0].to_dict().items()}
+    total = _total_row(rows)
+    rows = pd.concat([rows, pd.DataFrame([total])], ignore_index=True)
+    monthly = dest.read_sql(
+        "select b.month_label as month, cast(coalesce(sum(f.admitted_total), 0) as integer) as admitted_total"
+        " from bridge_period_month as b"
+        " left join fact_unit_month as f on f.period_month = b.month_start and f.is_current"
+        " where b.period = :p and b.scope = 'ytd' and b.month_start <= :last"
+        " group by b.month_label order by b.month_label",
+        p=period,
+        last=last.date(),
+    )
+    monthly["cumulative"] = monthly["admitted_total"].cumsum()
+    months = monthly["month"].str[5:].astype(int)
+    monthly["target_cumulative"] = (float(str(plan_row["yearly_target"] or 0)) * months / 12).round(1)
+    context: dict[str, Any] = {str(k): v for k, v in p.items()}
+    context.update(plan_row, data_cutoff=last.strftime("%Y-%m"), months_elapsed=elapsed)
+    return rows, monthly, context
+
+
+def _total_row(rows: pd.DataFrame) -> dict[str, Any]:
+    sums = {
+        c: int(rows[c].sum())
+        for c in [
+            "target_total",
+            "target_youth",
+            "target_union",
+            *_MEASURES,
+            *(f"ytd_{m}" for m in _MEASURES),
+            "recognized_full",
+            "trained",
+            "reports_expected",
+            "reports_received",
+            "reports_on_time",
+            "open_errors",
+        ]
+    }
+    stock = rows["sympathizers_end"].dropna()
+    return {
+        **sums,
+        "stt": None,
+        "unit_code": "",
+        "unit_type": "",
+        "unit_name": "Toàn Đảng bộ Khối",
+        "sympathizers_end": int(stock.sum()) if len(stock) else None,
+        "achievement_pct": round(100.0 * sums["ytd_admitted_total"] / sums["target_total"], 1)
+        if sums["target_total"]
+        else None,
+        "youth_share_pct": round(100.0 * sums["ytd_admitted_youth"] / sums["ytd_admitted_total"], 1)
+        if sums["ytd_admitted_total"]
+        else None,
+        "behind_schedule": False,
+        "is_total": True,
+        "predecessors": "",
+    }
+
+
+def _sources(dest: Destination, period: str, last_month: str) -> tuple[list[dict[str, str]], str | None]:
+    files = dest.read_sql(
+        "select distinct s.path, s.sha256, s.run_id from source_file as s"
+        " where s.file_id in ("
+        "   select f.file_id from fact_unit_month as f join bridge_period_month as b"
+        "     on b.month_start = f.period_month and b.period = :p and b.scope = 'ytd'"
+        "   where f.is_current and b.month_label <= :last"
+        "   union select a.file_id from fact_admission as a join bridge_period_month as b"
+        "     on b.month_start = a.period_month and b.period = :p and b.scope = 'ytd'"
+        "   where a.is_current and b.month_label <= :last"
+        "   union select t.file_id from fact_target as t where t.is_current)"
+        " order by s.path",
+        p=period,
+        last=last_month,
+    )
+    runs = dest.read_sql("select run_id from load_run where status = 'succeeded' order by started_at")
+    used = set(files["run_id"])
+    latest = next((r for r in reversed(runs["run_id"].tolist()) if r in used), None)
+    listed = [{"path": str(path), "sha256": str(sha)} for path, sha in zip(files["path"], files["sha256"], strict=True)]
+    return listed, latest
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def extract_period(
+    dest: Destination, settings: Settings, period: str, out_dir: Path | None = None, view: str = "as_is"
+) -> ExtractResult:
+    """Write one period's extract (CSV, XLSX, HTML, manifest) unless its figures are unchanged."""
+    from pdv.extracts.render import ExtractMeta, write_csv, write_html, write_xlsx
+
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}")
+    rows, monthly, ctx = _frames(dest, period)
+    year = int(ctx["year"])
+    target = out_dir or settings.extracts_dir / str(year) / period
+    meta = ExtractMeta(
+        period=period,
+        period_type=str(ctx["period_type"]),
+        year=year,
+        title_vi="Kết quả phát triển đảng viên " + str(ctx["label_vi"])[:1].lower() + str(ctx["label_vi"])[1:],
+        data_cutoff=ctx["data_cutoff"],
+        plan_no=str(ctx["plan_no"] or ""),
+        yearly_target=int(ctx["yearly_target"] or 0),
+        min_youth_share_pct=float(ctx["min_youth_share_pct"] or 0),
+        view=view,
+    )
+    stem = f"tien-do-{period}"
+    names = {"csv": f"{stem}.csv", "xlsx": f"{stem}.xlsx", "html": f"{stem}.html"}
+    sources, run_id = _sources(dest, period, ctx["data_cutoff"])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        work = Path(tmp)
+        write_csv(work / names["csv"], rows, meta)
+        write_xlsx(work / names["xlsx"], rows, meta)
+        write_html(work / names["html"], rows, monthly, meta)
+        manifest: dict[str, Any] = {
+            "period": period,
+            "period_type": meta.period_type,
+            "view": view,
+            "data_cutoff": meta.data_cutoff,
+            "plan_no": meta.plan_no,
+            "load_run": run_id,
+            "source_files": sources,
+            "rows": {"units": int((~rows["is_total"]).sum()), "total_rows": 1},
+            "files": {kind: {"name": name, "sha256": _sha256(work / name)} for kind, name in names.items()},
+        }
+        previous = _read_manifest(target / "manifest.json")
+        core = {k: v for k, v in manifest.items() if k != "changes"}
+        if previous is not None and {k: v for k, v in previous.items() if k != "changes"} == core:
+            return ExtractResult(period, target, False, previous)
+        if previous is not None:
+            manifest["changes"] = _changes(previous, manifest)
+        (work / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        target.mkdir(parents=True, exist_ok=True)
+        for name in [*names.values(), "manifest.json"]:
+            os.replace(work / name, target / name)  # each file atomically; the manifest last
+    return ExtractResult(period, target, True, manifest)
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _changes(previous: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """What differs from the previous extract of the same period."""
+    before = {f["path"]: f["sha256"] for f in previous.get("source_files", [])}
+    after = {f["path"]: f["sha256"] for f in current["source_files"]}
+    return {
+        "previous_load_run": previous.get("load_run"),
+        "source_files_added": sorted(set(after) - set(before)),
+        "source_files_removed": sorted(set(before) - set(after)),
+        "source_files_changed": sorted(p for p in set(after) & set(before) if after[p] != before[p]),
+        "outputs_changed": sorted(
+            k for k, f in current["files"].items() if previous.get("files", {}).get(k, {}).get("sha256") != f["sha256"]
+        ),
+    }
+
+
+def extract_all(dest: Destination, settings: Settings, view: str = "as_is") -> list[ExtractResult]:
+    """Every period with data (``pdv run`` calls this after each load)."""
+    return [extract_period(dest, settings, p, view=view) for p in periods_with_data(dest)]
+
+
+def remove_stale(settings: Settings, keep: list[ExtractResult]) -> None:
+    """Drop extract folders of periods that no longer have data."""
+    root = settings.extracts_dir
+    wanted = {r.directory.resolve() for r in keep}
+    for manifest in root.glob("*/*/manifest.json") if root.exists() else []:
+        if manifest.parent.resolve() not in wanted:
+            shutil.rmtree(manifest.parent)
