@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,14 +10,18 @@ from datetime import datetime
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from pdv.extracts.build import extract_all, remove_stale
+from pdv.extracts.build import ExtractResult, extract_all, remove_stale
 from pdv.ingest import ParsedFile, RawFile, content_key, read_batch, reference_version, scan
 from pdv.reference import UnitRegistry
 from pdv.settings import Settings
 from pdv.steward import refresh_feedback, warehouse_checkpoint
 from pdv.warehouse import Destination, destination_for
+from pdv.warehouse.base import WarehouseUnavailable
 from pdv.warehouse.load import RunSummary, current_persons, current_versions, load_run, record_failed_run
 
 
@@ -90,12 +95,12 @@ def warehouse(settings: Settings) -> Iterator[Destination]:
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-def write_extracts(settings: Settings) -> int:
+def write_extracts(settings: Settings) -> list[ExtractResult]:
     """Board extracts for every period with data; unchanged periods are left as they are (file I/O)."""
     with warehouse(settings) as dest:
         results = extract_all(dest, settings)
         remove_stale(settings, results)
-    return sum(r.written for r in results)
+    return results
 
 
 def new_versions(files: list[RawFile], known: dict[str, tuple[str, str]]) -> list[tuple[RawFile, str]]:
@@ -113,32 +118,42 @@ def loaded_copies(files: list[RawFile], known: dict[str, tuple[str, str]]) -> di
 
 @flow(name="pdv-pipeline", log_prints=True)
 def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
-    """One pipeline run against ``settings.database_url``."""
+    """One pipeline run against ``settings.database_url``.
+
+    A warehouse that stays unreachable after the tasks' retries ends the run as Failed with one
+    clear message (``WarehouseUnavailable``), not a stack trace.
+    """
     logger = get_run_logger()
     dest = destination_for(settings.database_url)
     started_at = datetime.now()
     summary = RunSummary(run_id=uuid.uuid4().hex, status="running")
-    with dest.run_lock(wait=wait_for_lock):
-        try:
-            files = scan_inputs(settings)
-            known = known_versions(settings)
-            new = new_versions(files, known)
-            summary.files_seen, summary.files_new = len(files), len(new)
-            logger.info("%d input files, %d new or changed", len(files), len(new))
-            parsed = read_and_validate(new, settings, admitted_persons(settings), loaded_copies(files, known))
-            summary.status = "succeeded" if new else "nothing_new"
-            summary = load_warehouse(summary, started_at, settings, files, parsed)
-            if summary.issues_opened or summary.issues_resolved:
-                write_feedback(settings, summary.run_id, parsed)
-            if summary.status != "nothing_new" or not settings.extracts_dir.exists():
-                logger.info("%d extract(s) written", write_extracts(settings))
-        except Exception as exc:
-            summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
+    try:
+        with dest.run_lock(wait=wait_for_lock):
             try:
-                record_failed_run(dest, summary, started_at, str(settings.raw_dir))
-            except Exception:  # the database may be what failed
-                logger.warning("could not record the failed run")
+                files = scan_inputs(settings)
+                known = known_versions(settings)
+                new = new_versions(files, known)
+                summary.files_seen, summary.files_new = len(files), len(new)
+                logger.info("%d input files, %d new or changed", len(files), len(new))
+                parsed = read_and_validate(new, settings, admitted_persons(settings), loaded_copies(files, known))
+                summary.status = "succeeded" if new else "nothing_new"
+                summary = load_warehouse(summary, started_at, settings, files, parsed)
+                if summary.issues_opened or summary.issues_resolved:
+                    write_feedback(settings, summary.run_id, parsed)
+                extracts = write_extracts(settings)
+            except Exception as exc:
+                summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
+                with contextlib.suppress(Exception):  # the database may be what failed
+                    record_failed_run(dest, summary, started_at, str(settings.raw_dir))
+                raise
+    except DBAPIError as exc:
+        if not exc.connection_invalidated and not isinstance(exc, OperationalError | InterfaceError):
             raise
+        message = f"Không kết nối được kho dữ liệu / warehouse unreachable ({dest.name}): {_first_line(exc)}"
+        logger.error(message)
+        # A Failed state, not an exception: the run ends with this one message and no stack trace.
+        return Failed(message=message, data=WarehouseUnavailable(message))  # type: ignore[return-value]
+    publish_artifacts(settings, summary, extracts)
     logger.info(
         "run %s %s: %d rows loaded, %d rejected, %d issues opened, %d resolved",
         summary.run_id,
@@ -149,3 +164,57 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
         summary.issues_resolved,
     )
     return summary
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def publish_artifacts(settings: Settings, summary: RunSummary, extracts: list[ExtractResult]) -> None:
+    """Prefect artifacts with stable keys: validation summary, Data Docs link, extract manifests."""
+    with warehouse(settings) as dest:
+        by_rule = dest.read_sql(
+            "select rule, severity, count(*) as n from dq_issue where status = 'open'"
+            " group by rule, severity order by rule"
+        )
+    facts = [
+        {"measure": k, "value": getattr(summary, k)}
+        for k in (
+            "status",
+            "files_seen",
+            "files_new",
+            "rows_read",
+            "rows_loaded",
+            "rows_rejected",
+            "issues_opened",
+            "issues_resolved",
+        )
+    ]
+    create_table_artifact(
+        key="pdv-validation-summary",
+        table=facts
+        + [
+            {"measure": f"open {sev}: {rule}", "value": int(n)}
+            for rule, sev, n in zip(by_rule["rule"], by_rule["severity"], by_rule["n"], strict=True)
+        ],
+        description=f"Run {summary.run_id}: files read, rows loaded and rejected, open issues by rule",
+    )
+    docs = settings.warehouse_dir / "gx" / "index.html"
+    create_link_artifact(
+        key="pdv-data-docs",
+        link=docs.resolve().as_uri(),
+        link_text="Great Expectations Data Docs",
+        description="Data Docs of the warehouse checkpoint run after the load",
+    )
+    lines = ["| period | written | data cut-off | load run | CSV sha256 |", "|---|---|---|---|---|"]
+    lines += [
+        f"| {r.period} | {'yes' if r.written else 'unchanged'} | {r.manifest.get('data_cutoff')} "
+        f"| {r.manifest.get('load_run')} | `{r.manifest.get('files', {}).get('csv', {}).get('sha256', '')[:16]}` |"
+        for r in extracts
+    ]
+    create_markdown_artifact(
+        key="pdv-extract-manifest",
+        markdown="\n".join(["# Board extracts", "", *lines]),
+        description="Extract manifests: one line per period",
+    )

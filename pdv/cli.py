@@ -42,16 +42,25 @@ def run(
 ) -> None:
     """Run the pipeline: ingest, validate and load everything new under the raw directory."""
     from flows.pipeline import pipeline
-    from pdv.warehouse.base import WarehouseLocked
+    from pdv.warehouse.base import WarehouseLocked, WarehouseUnavailable
 
     settings = _settings(raw, warehouse)
     console.print(f"[bold]pdv run[/]: {settings.raw_dir} → {_safe_url(settings.database_url)}")
-    try:
-        with console.status("Running the pipeline (a temporary Prefect server starts first)…"):
-            summary = pipeline(settings, wait_for_lock=not no_wait)
-    except WarehouseLocked as exc:
-        console.print(f"[yellow]Another run is in progress:[/] {exc}")
-        raise typer.Exit(3) from exc
+    with console.status("Running the pipeline (a temporary Prefect server starts first)…"):
+        state = pipeline(settings, wait_for_lock=not no_wait, return_state=True)
+    if state.is_failed():
+        try:
+            state.result()
+        except WarehouseLocked as exc:
+            console.print(f"[yellow]Another run is in progress:[/] {exc}")
+            raise typer.Exit(3) from exc
+        except WarehouseUnavailable as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(4) from exc
+        except Exception as exc:
+            console.print(f"[red]The run failed: {type(exc).__name__}: {exc}[/]")
+            raise typer.Exit(1) from exc
+    summary = state.result()
     console.print(
         f"{summary.status}: {summary.files_new}/{summary.files_seen} files new, "
         f"{summary.rows_loaded} rows loaded, {summary.rows_rejected} rejected, "
@@ -254,6 +263,34 @@ def extract(
         dest.dispose()
     state = "written" if result.written else "unchanged"
     console.print(f"{period}: {state} in {result.directory}")
+
+
+@app.command()
+def deploy(
+    pool: Annotated[str, typer.Option(help="Process work pool (created if missing).")] = "pdv",
+    raw: RawOpt = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Register the scheduled deployments on the Prefect server at PREFECT_API_URL."""
+    import os
+
+    from flows.scheduled import deploy as register
+
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print("[red]Set PREFECT_API_URL to the Prefect server (see README, 'Running on a schedule').[/]")
+        raise typer.Exit(2)
+    for name in register(pool, str(raw) if raw else None, warehouse):
+        console.print(f"deployed {name}")
+
+
+@app.command()
+def serve(raw: RawOpt = None, warehouse: WarehouseOpt = None) -> None:
+    """Run the scheduled deployments in this process (a small office without workers)."""
+    from prefect import serve as prefect_serve
+
+    from flows.scheduled import runner_deployments
+
+    prefect_serve(*runner_deployments(str(raw) if raw else None, warehouse))
 
 
 @app.command("grant-bi")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pdv.faults import checkpoint
 from pdv.findings import Finding, to_frame
 from pdv.reference import UnitRegistry
 from pdv.settings import Settings
@@ -275,6 +276,7 @@ def read_batch(
     copies = dict(loaded or {})
     for f in files:
         item, found = _read(f, registry, settings)
+        checkpoint("read")
         first = copies.setdefault(f.sha256, f.rel)
         if first != f.rel and any(len(t.frame) for t in found):  # identical empty forms are no copies
             finding = Finding("file.duplicate", f.rel, params={"detail": first})

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from pdv.faults import checkpoint
 from pdv.settings import Settings
 from pdv.warehouse import Destination
 
@@ -178,6 +179,12 @@ def extract_period(
     stem = f"tien-do-{period}"
     names = {"csv": f"{stem}.csv", "xlsx": f"{stem}.xlsx", "html": f"{stem}.html"}
     sources, run_id = _sources(dest, period, ctx["data_cutoff"])
+    inputs = hashlib.sha256(
+        "\n".join([rows.to_csv(), monthly.to_csv(), repr(meta), json.dumps(sources), str(run_id)]).encode()
+    ).hexdigest()
+    previous = _read_manifest(target / "manifest.json")
+    if previous is not None and previous.get("inputs_sha256") == inputs and _intact(target, previous):
+        return ExtractResult(period, target, False, previous)  # same figures: nothing to render
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         work = Path(tmp)
@@ -194,8 +201,8 @@ def extract_period(
             "source_files": sources,
             "rows": {"units": int((~rows["is_total"]).sum()), "total_rows": 1},
             "files": {kind: {"name": name, "sha256": _sha256(work / name)} for kind, name in names.items()},
+            "inputs_sha256": inputs,
         }
-        previous = _read_manifest(target / "manifest.json")
         core = {k: v for k, v in manifest.items() if k != "changes"}
         if previous is not None and {k: v for k, v in previous.items() if k != "changes"} == core:
             return ExtractResult(period, target, False, previous)
@@ -207,7 +214,14 @@ def extract_period(
         target.mkdir(parents=True, exist_ok=True)
         for name in [*names.values(), "manifest.json"]:
             os.replace(work / name, target / name)  # each file atomically; the manifest last
+            checkpoint("extract")
     return ExtractResult(period, target, True, manifest)
+
+
+def _intact(folder: Path, manifest: dict[str, Any]) -> bool:
+    """Every file the manifest lists is there with its checksum (a killed run may have left others)."""
+    files = manifest.get("files", {}).values()
+    return all((folder / f["name"]).exists() and _sha256(folder / f["name"]) == f["sha256"] for f in files)
 
 
 def _read_manifest(path: Path) -> dict[str, Any] | None:

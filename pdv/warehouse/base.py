@@ -32,6 +32,10 @@ class WarehouseLocked(RuntimeError):
     """Another run holds the warehouse."""
 
 
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse could not be reached, even after retries."""
+
+
 class Destination(ABC):
     """A warehouse database reached through SQLAlchemy."""
 

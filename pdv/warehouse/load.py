@@ -14,6 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from pdv.faults import checkpoint
 from pdv.findings import ISSUE_COLUMNS, Finding, to_frame
 from pdv.ingest import ParsedFile, RawFile, no_persons
 from pdv.reference import UnitRegistry
@@ -114,6 +115,7 @@ def load_run(
         summary.rows_loaded = sum(p.rows_loaded for p, _ in parsed)
         summary.rows_rejected = summary.rows_read - summary.rows_loaded
         conn.exec_driver_sql("drop table stage_touched")
+        checkpoint("load")  # everything is written, nothing committed
         record = {**asdict(summary), "started_at": started_at, "finished_at": datetime.now(), "raw_dir": raw_dir}
         dest.bulk_insert(conn, "load_run", pd.DataFrame([record]))
     return summary

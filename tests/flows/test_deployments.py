@@ -1,0 +1,123 @@
+"""A real Prefect server on 127.0.0.1: deployments, schedules, a worker running the daily flow."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flows.scheduled import SCHEDULES, TIME_ZONE, last_ended_period, runner_deployments
+
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """`prefect server start` with its own PREFECT_HOME, stopped after the module."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {
+        "PREFECT_HOME": str(home),
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_LOGGING_LEVEL": "INFO",
+    }
+    log = (home / "server.log").open("w")
+    proc = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert proc.poll() is None, (home / "server.log").read_text()
+        assert time.monotonic() < deadline, "prefect server did not start"
+        time.sleep(1)
+    yield api, env
+    proc.terminate()
+    proc.wait(30)
+    log.close()
+
+
+def test_last_ended_period() -> None:
+    assert last_ended_period("quarter", date(2024, 4, 6)) == "2024-Q1"
+    assert last_ended_period("half", date(2024, 7, 6)) == "2024-H1"
+    assert last_ended_period("half", date(2025, 1, 6)) == "2024-H2"
+    assert last_ended_period("year", date(2025, 1, 6)) == "2024"
+    assert last_ended_period("quarter", date(2025, 1, 6)) == "2024-Q4"
+
+
+def test_serve_deployments_carry_the_schedules() -> None:
+    deployments = runner_deployments(warehouse_url="duckdb:////tmp/x.duckdb")
+    crons = {d.name: (d.schedules[0].schedule.cron, d.schedules[0].schedule.timezone) for d in deployments}
+    assert crons == {name: (cron, TIME_ZONE) for name, _, cron, _ in SCHEDULES}
+
+
+def test_deploy_schedule_and_run_on_a_worker(server: tuple[str, dict[str, str]], raw_dir: Path, tmp_path: Path) -> None:
+    api, env = server
+    warehouse = f"duckdb:///{tmp_path / 'wh' / 'warehouse.duckdb'}"
+    env = env | {"PDV_WAREHOUSE_DIR": str(tmp_path / "wh")}
+    deployed = subprocess.run(
+        [str(BIN / "pdv"), "deploy", "--raw", str(raw_dir), "--warehouse", warehouse],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    deployments = httpx.post(f"{api}/deployments/filter", json={}, timeout=30).json()
+    by_name = {d["name"]: d for d in deployments}
+    assert set(by_name) == {name for name, *_ in SCHEDULES}
+    for name, _, cron, params in SCHEDULES:
+        [schedule] = by_name[name]["schedules"]
+        assert (schedule["schedule"]["cron"], schedule["schedule"]["timezone"]) == (cron, TIME_ZONE)
+        assert schedule["active"]
+        assert by_name[name]["work_pool_name"] == "pdv"
+        for key, value in params.items():
+            assert by_name[name]["parameters"][key] == value
+    daily = by_name["daily-ingest-load"]
+    assert daily["parameters"] == {"raw_dir": str(raw_dir), "warehouse_url": warehouse}
+    run = httpx.post(f"{api}/deployments/{daily['id']}/create_flow_run", json={}, timeout=30).json()
+    worker = subprocess.run(
+        [str(BIN / "prefect"), "worker", "start", "--pool", "pdv", "--type", "process", "--run-once"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    state = {}
+    for _ in range(120):
+        state = httpx.get(f"{api}/flow_runs/{run['id']}", timeout=30).json()["state"]
+        if state["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+            break
+        time.sleep(2)
+    assert state["type"] == "COMPLETED", (state, worker.stdout[-4000:], worker.stderr[-4000:])
+    artifacts = httpx.post(f"{api}/artifacts/filter", json={}, timeout=30).json()
+    keys = {a["key"] for a in artifacts}
+    assert {"pdv-validation-summary", "pdv-data-docs", "pdv-extract-manifest"} <= keys
+    summary = next(a for a in artifacts if a["key"] == "pdv-validation-summary")
+    assert "rows_loaded" in str(summary["data"])
+    assert (tmp_path / "wh" / "warehouse.duckdb").exists()
