@@ -30,8 +30,8 @@ def parse_date(s: pd.Series) -> pd.Series:
         if not missing.any():
             break
         out = out.fillna(pd.to_datetime(text.where(missing), format=fmt, errors="coerce"))
-    serial = pd.to_numeric(text.where(out.isna()), errors="coerce")
-    serial = serial.where((serial > 20000) & (serial < 80000))
+    serial = pd.to_numeric(text.where(out.isna()), errors="coerce").astype(float)
+    serial = serial.where((serial > 20000) & (serial < 80000))  # Excel serials of 1954..2119 only
     out = out.fillna(_EXCEL_EPOCH + pd.to_timedelta(serial.round(), unit="D"))
     return out.dt.normalize()
 

@@ -2,64 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import httpx
-import pytest
 
 from flows.scheduled import SCHEDULES, TIME_ZONE, last_ended_period, runner_deployments
 
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    """`prefect server start` with its own PREFECT_HOME, stopped after the module."""
-    home = tmp_path_factory.mktemp("prefect-home")
-    port = _free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env |= {
-        "PREFECT_HOME": str(home),
-        "PREFECT_API_URL": api,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "PREFECT_LOGGING_LEVEL": "INFO",
-    }
-    log = (home / "server.log").open("w")
-    proc = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None, (home / "server.log").read_text()
-        assert time.monotonic() < deadline, "prefect server did not start"
-        time.sleep(1)
-    yield api, env
-    proc.terminate()
-    proc.wait(30)
-    log.close()
 
 
 def test_last_ended_period() -> None:
@@ -76,8 +29,10 @@ def test_serve_deployments_carry_the_schedules() -> None:
     assert crons == {name: (cron, TIME_ZONE) for name, _, cron, _ in SCHEDULES}
 
 
-def test_deploy_schedule_and_run_on_a_worker(server: tuple[str, dict[str, str]], raw_dir: Path, tmp_path: Path) -> None:
-    api, env = server
+def test_deploy_schedule_and_run_on_a_worker(
+    prefect_server: tuple[str, dict[str, str]], raw_dir: Path, tmp_path: Path
+) -> None:
+    api, env = prefect_server
     warehouse = f"duckdb:///{tmp_path / 'wh' / 'warehouse.duckdb'}"
     env = env | {"PDV_WAREHOUSE_DIR": str(tmp_path / "wh")}
     deployed = subprocess.run(
