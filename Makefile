@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint clean
 
 setup: $(STAMP)
 
@@ -30,9 +30,6 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check pdv flows schemas tests
 	$(BIN)/mypy
-
-bench: $(STAMP)
-	$(BIN)/python -m pdv.bench
 
 clean:
 	rm -rf $(VENV) .prefect data/warehouse/*
