@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 import pdv  # noqa: F401  (sets the offline Prefect/GX environment first)
+from pdv.findings import ISSUE_COLUMNS, ISSUE_SQL_NAMES
 from pdv.settings import Settings, get_settings
 
 app = typer.Typer(help="Party-member development data pipeline.", no_args_is_help=True)
@@ -75,24 +76,8 @@ def _safe_url(url: str) -> str:
     return sa.make_url(url).render_as_string(hide_password=True)
 
 
-ISSUE_FIELDS = [
-    "issue_id",
-    "severity",
-    "rule",
-    "file",
-    "sheet",
-    "row",
-    "column",
-    "value",
-    "unit",
-    "period",
-    "message_vi",
-    "message_en",
-    "status",
-    "resolved_by_file",
-    "first_run_id",
-    "last_run_id",
-]
+# The issue-record contract, then what a steward needs to follow an issue over runs.
+ISSUE_FIELDS = [*ISSUE_COLUMNS, "status", "resolved_by_file", "first_run_id", "last_run_id"]
 
 
 def query_issues(settings: Settings, include_all: bool = False, **filters: str | None) -> pd.DataFrame:
@@ -113,7 +98,7 @@ def query_issues(settings: Settings, include_all: bool = False, **filters: str |
         frame = dest.read_sql(sql, **params)
     finally:
         dest.dispose()
-    frame = frame.rename(columns={"row_number": "row", "column_name": "column"})
+    frame = frame.rename(columns={v: k for k, v in ISSUE_SQL_NAMES.items()})
     return frame.reindex(columns=ISSUE_FIELDS)
 
 

@@ -32,9 +32,7 @@ import codecs
 import csv
 import io
 import random
-import re
 import unicodedata
-import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -48,6 +46,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pdv.textnorm import name_key
+from pdv.xlsxio import workbook_bytes
 
 YEAR = 2024
 MONTHS = tuple(range(1, 13))
@@ -967,27 +966,9 @@ def roster_rows(
 # Rendering.
 # --------------------------------------------------------------------------------------------------
 
-FIXED_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
-_CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WIDTHS = {"unit_name": 44, "full_name": 24, "national_id": 15, "decision_no": 13, "source": 15}
-
-
-def _deterministic_xlsx(data: bytes, stamp: datetime) -> bytes:
-    """Rewrite a workbook's zip with fixed entry times and core-property times."""
-    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            payload = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                payload = _CORE_TIMES.sub(lambda m: m.group(1) + when + m.group(3), payload)
-            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, payload)
-    return out.getvalue()
 
 
 def _render_sheet(
@@ -1059,10 +1040,7 @@ def write_xlsx(path: Path, plan: FilePlan, summary: list[Row], roster: list[Row]
     last = max(um.reported_on for um in plan.unit_months)
     stamp = datetime.combine(last, time(8, 30))
     wb.properties.creator = "pdv.demo (synthetic data)"
-    wb.properties.created = wb.properties.modified = stamp
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    path.write_bytes(_deterministic_xlsx(buffer.getvalue(), stamp))
+    path.write_bytes(workbook_bytes(wb, stamp))
 
 
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")

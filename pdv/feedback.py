@@ -8,12 +8,11 @@ always stored as a string, never as a formula.
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import numbers
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pdv.sources.spreadsheet import Sheet
 from pdv.textnorm import ascii_key
+from pdv.xlsxio import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -115,23 +115,11 @@ def write_feedback(
 
 
 def save_workbook_atomic(wb: Workbook, out_path: Path, mode: int = 0o600) -> Path:
-    """Save through a temporary file in the target directory, so readers never see half a file.
-
-    ``mode`` defaults to owner-only: feedback copies can hold roster personal data.
-    """
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        wb.save(tmp)
-        os.chmod(tmp, mode)
-        os.replace(tmp, out_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return out_path
+    """Save atomically; ``mode`` defaults to owner-only: feedback copies can hold roster personal data."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_atomic(Path(out_path), buffer.getvalue(), mode)
+    return Path(out_path)
 
 
 # --- issues -----------------------------------------------------------------------------------

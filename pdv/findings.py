@@ -31,6 +31,20 @@ ISSUE_COLUMNS = [
     "message_en",
 ]
 
+# The dq_issue table (sql/tables/03_dq_issue.sql): the record, renamed where SQL reserves the word,
+# plus the issue's life over runs.
+ISSUE_SQL_NAMES = {"row": "row_number", "column": "column_name"}
+ISSUE_TABLE_COLUMNS = [
+    *(ISSUE_SQL_NAMES.get(c, c) for c in ISSUE_COLUMNS),
+    "status",
+    "scope",
+    "file_id",
+    "first_run_id",
+    "last_run_id",
+    "resolved_run_id",
+    "resolved_by_file",
+]
+
 
 class _Blank(dict[str, Any]):
     def __missing__(self, key: str) -> str:

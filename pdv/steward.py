@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection
 
-from pdv.findings import Finding
+from pdv.findings import ISSUE_SQL_NAMES, Finding
 from pdv.ingest import ParsedFile
 from pdv.settings import Settings
 from pdv.warehouse import Destination
@@ -61,7 +61,7 @@ def refresh_feedback(settings: Settings, dest: Destination, run_id: str, parsed:
         " select file from dq_issue where (last_run_id = :run or resolved_run_id = :run)"
         " and file like 'reports/%')",
         run=run_id,
-    ).rename(columns={"row_number": "row", "column_name": "column"})
+    ).rename(columns={v: k for k, v in ISSUE_SQL_NAMES.items()})
     by_rel = {p.raw.rel: p for p in parsed}
     written = []
     registry: UnitRegistry | None = None

@@ -305,8 +305,11 @@ def test_written_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert target.stat().st_mode & 0o777 == 0o600  # may hold roster personal data
     before = target.read_bytes()
 
-    def fail(self: Workbook, filename: str) -> None:
-        Path(filename).write_bytes(b"half a file")
+    def fail(self: Workbook, target: object) -> None:
+        if isinstance(target, str | Path):
+            Path(target).write_bytes(b"half a file")
+        else:
+            target.write(b"half a file")  # type: ignore[attr-defined]
         raise OSError("disk full")
 
     monkeypatch.setattr(Workbook, "save", fail)

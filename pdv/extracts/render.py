@@ -10,14 +10,10 @@ import csv
 import html
 import io
 import math
-import os
 import re
-import tempfile
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -30,7 +26,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
+
+from pdv.xlsxio import workbook_bytes, write_atomic
 
 Value = int | float | str | None
 
@@ -72,8 +69,6 @@ FLAG_COLUMNS = ("behind_schedule", "is_total")
 MONTHLY_COLUMNS = ("month", "admitted_total", "cumulative", "target_cumulative")
 
 # Fixed stamps: the file's bytes must not depend on when it was written.
-FIXED_TIMESTAMP = datetime(2000, 1, 1)
-_ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection); tab and CR too (OWASP).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -234,21 +229,6 @@ def _pct_text(value: float) -> str:
     return "0.0" if text == "-0.0" else text
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    # Through a temporary file in the same directory, so a reader never sees half a file.
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
 # --- wording --------------------------------------------------------------------------------------
 
 
@@ -353,7 +333,7 @@ def write_csv(path: Path, rows: pd.DataFrame, meta: ExtractMeta) -> None:
     writer.writerow([c.flat_header(meta.year) for c in cols])
     for rec in table.records:
         writer.writerow([_csv_cell(rec[c.key], c) for c in cols])
-    _write_atomic(path, buf.getvalue().encode("utf-8-sig"))
+    write_atomic(path, buf.getvalue().encode("utf-8-sig"))
 
 
 def _csv_cell(value: Value, col: Column) -> str:
@@ -402,25 +382,7 @@ def write_xlsx(path: Path, rows: pd.DataFrame, meta: ExtractMeta) -> None:
     wb.properties.creator = AUTHOR
     wb.properties.lastModifiedBy = AUTHOR
     wb.properties.title = _clean_text(meta.title_vi)
-    wb.properties.created = FIXED_TIMESTAMP
-    wb.properties.modified = FIXED_TIMESTAMP
-    _write_atomic(path, _workbook_bytes(wb))
-
-
-def _workbook_bytes(wb: Workbook) -> bytes:
-    # ExcelWriter rather than wb.save: save() stamps "modified" with the current time.
-    raw = io.BytesIO()
-    ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
-    # Zip entries carry the time they were written: rewrite them with a fixed one.
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
+    write_atomic(path, workbook_bytes(wb))
 
 
 def _cell(ws: Worksheet, row: int, col: int) -> Cell:
@@ -684,7 +646,7 @@ def write_html(path: Path, rows: pd.DataFrame, monthly: pd.DataFrame, meta: Extr
         "</html>",
         "",
     ]
-    _write_atomic(path, "\n".join(parts).encode("utf-8"))
+    write_atomic(path, "\n".join(parts).encode("utf-8"))
 
 
 @dataclass(frozen=True)

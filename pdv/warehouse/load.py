@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from pdv.faults import checkpoint
-from pdv.findings import ISSUE_COLUMNS, Finding, to_frame
+from pdv.findings import ISSUE_COLUMNS, ISSUE_SQL_NAMES, ISSUE_TABLE_COLUMNS, Finding, to_frame
 from pdv.ingest import ParsedFile, RawFile, no_persons
 from pdv.reference import UnitRegistry
 from pdv.warehouse.base import Destination, query_frame
@@ -525,11 +525,11 @@ def _reconcile_issues(
     """
     if "file_id" not in found:
         found["file_id"] = None
-    found = found.drop_duplicates("issue_id").rename(columns={"row": "row_number", "column": "column_name"})
+    found = found.drop_duplicates("issue_id").rename(columns=ISSUE_SQL_NAMES)
     found = found.assign(
         status="open", first_run_id=run_id, last_run_id=run_id, resolved_run_id=None, resolved_by_file=None
     )
-    _stage(conn, dest, "stage_issue", "dq_issue", found.reindex(columns=_ISSUE_TABLE_COLUMNS))
+    _stage(conn, dest, "stage_issue", "dq_issue", found.reindex(columns=ISSUE_TABLE_COLUMNS))
     _stage_frame(
         conn, dest, "stage_scope", "scope varchar, resolver varchar", scopes.drop_duplicates("scope").astype(object)
     )
@@ -559,27 +559,6 @@ def _reconcile_issues(
     return len(found) - int(before_open or 0), resolved
 
 
-_ISSUE_TABLE_COLUMNS = [
-    "issue_id",
-    "severity",
-    "rule",
-    "file",
-    "sheet",
-    "row_number",
-    "column_name",
-    "value",
-    "unit",
-    "period",
-    "message_vi",
-    "message_en",
-    "status",
-    "scope",
-    "file_id",
-    "first_run_id",
-    "last_run_id",
-    "resolved_run_id",
-    "resolved_by_file",
-]
 _OPEN_NOT_FOUND = "status = 'open' and issue_id not in (select issue_id from stage_issue)"
 _RESOLVE_SQL = [
     # A re-checked scope (re-read file, re-checked unit-month, the warehouse) no longer shows it.

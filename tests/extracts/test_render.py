@@ -26,7 +26,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pdv.extracts.render import (
     BEHIND_FILL_RGB,
     FIRST_DATA_ROW,
-    FIXED_TIMESTAMP,
     HEADER_ROW,
     ExtractMeta,
     columns,
@@ -35,6 +34,7 @@ from pdv.extracts.render import (
     write_xlsx,
 )
 from pdv.settings import PROJECT_ROOT
+from pdv.xlsxio import FIXED_TIMESTAMP
 
 BOM = b"\xef\xbb\xbf"
 YEAR = 2024

@@ -16,7 +16,10 @@ from schemas.report import COUNTS, check_summaries
 
 REGISTRY = UnitRegistry.load(PROJECT_ROOT / "data" / "raw" / "reference")
 cell = st.one_of(
-    st.none(), st.integers(-5, 50), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
+    st.none(),
+    st.integers(-5, 50),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
     st.sampled_from(["SYT", "Sở Y tế tỉnh Bình Định", "03/2024", "Tháng 13/2024", "1.000", "2,5", "=1+1"]),
     st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)),
 )
