@@ -22,7 +22,7 @@ from pdv.findings import Finding
 from pdv.settings import Settings
 from pdv.sources.csvfile import read_csv
 from pdv.sources.spreadsheet import FileRejected, Sheet, read_xlsx
-from pdv.textnorm import ascii_key, clean_text
+from pdv.textnorm import ascii_key, clean_text, map_unique
 
 KINDS = ("summary", "roster")
 SHEET_KIND = {"tonghop": "summary", "danhsach": "roster"}
@@ -113,23 +113,23 @@ def _table(sheet: Sheet, kind: str, pos: int, levels: int, mapping: dict[int, st
     below = rows[pos + 1][1] if levels == 2 else None
     headers = {col: _header_text(cells, below, i) for i, col in mapping.items()}
     header_cols = {headers[col]: i + 1 for i, col in mapping.items()}
-    records: list[dict[str, Any]] = []
+    body = rows[pos + levels :]
+    width = max([len(cells), *(len(v) for _, v in body)], default=0)
+    grid = pd.DataFrame([v + [None] * (width - len(v)) for _, v in body], columns=range(width), dtype=object)
+    grid["source_row"] = [n for n, _ in body]
+    # Blank cells (None, NaN, spaces) are one thing; a row of them is skipped.
+    text = grid.drop(columns="source_row").apply(lambda c: map_unique(c.astype(object), clean_text).fillna(""))
+    grid = grid[(text != "").any(axis=1)]
+    text = text.loc[grid.index]
+    label_cols = sorted({0, *(i for i, c in mapping.items() if c in ("unit_name", "unit_code", "full_name"))})
+    labels = text[label_cols].replace("", pd.NA).bfill(axis=1).iloc[:, 0].fillna("")
+    is_total = map_unique(labels, ascii_key).isin(TOTAL_LABELS)
+    frame = grid[list(mapping)].rename(columns=mapping).assign(source_row=grid["source_row"])
     total: tuple[int, dict[str, Any]] | None = None
-    label_cols = [i for i, c in mapping.items() if c in ("unit_name", "unit_code", "full_name")] or [0]
-    for rownum, values in rows[pos + levels :]:
-        if all(_is_blank(v) for v in values):
-            continue
-        first_text = next(
-            (clean_text(values[i]) for i in sorted([*label_cols, 0]) if i < len(values) and not _is_blank(values[i])),
-            "",
-        )
-        record = {col: (values[i] if i < len(values) else None) for i, col in mapping.items()}
-        if ascii_key(first_text) in TOTAL_LABELS:
-            total = (rownum, record)
-            continue
-        record["source_row"] = rownum
-        records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=[*mapping.values(), "source_row"])
+    if is_total.any():  # the last total row is checked, not loaded
+        last = frame[is_total].iloc[-1]
+        total = (int(last["source_row"]), {c: last[c] for c in mapping.values()})
+    frame = frame[~is_total].reset_index(drop=True)
     return ReportTable(kind, sheet.name, frame, headers, header_cols, total)
 
 
