@@ -19,7 +19,7 @@ from pdv.findings import ISSUE_COLUMNS, ISSUE_SQL_NAMES, ISSUE_TABLE_COLUMNS, Fi
 from pdv.ingest import ParsedFile, RawFile, no_persons
 from pdv.reference import UnitRegistry
 from pdv.warehouse.base import Destination, query_frame
-from schemas.report import cross_findings
+from schemas.report import ROSTER_COLUMNS, SUMMARY_COLUMNS, cross_findings
 
 QualityCheck = Callable[[Connection], list[Finding]]
 TARGET_SOURCES = {"target_total": "total", "target_youth": "youth", "target_union": "union"}
@@ -285,39 +285,19 @@ def _file_findings(parsed: ParsedFile, file_ids: dict[str, int]) -> pd.DataFrame
     return _scoped(parsed.findings, f"file:{parsed.raw.rel}").assign(file_id=file_ids[parsed.raw.rel])
 
 
+# What the schemas hand over, keyed for the warehouse (facts hold unit_key, not the code).
 _REPORT_COLUMNS = [
     "file_id",
-    "sheet",
-    "source_row",
     "unit_key",
-    "period_month",
-    "admitted_total",
-    "admitted_youth",
-    "admitted_union",
-    "recognized_full",
-    "trained",
-    "sympathizers",
-    "reported_on",
-    "is_on_time",
     "is_current",
     "superseded_by_file_id",
+    *(c for c in SUMMARY_COLUMNS if c != "unit_code"),
 ]
 _ADMISSION_COLUMNS = [
     "file_id",
-    "sheet",
-    "source_row",
     "unit_key",
-    "period_month",
-    "person_key",
-    "age_at_admission",
-    "gender",
-    "ethnicity",
-    "is_ethnic_minority",
-    "has_religion",
-    "source",
-    "admitted_on",
-    "decision_no",
     "is_current",
+    *(c for c in ROSTER_COLUMNS if c not in ("unit_code", "national_id_masked", "id_column")),
 ]
 
 
