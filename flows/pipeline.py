@@ -73,7 +73,8 @@ def load_warehouse(
             seen,
             parsed,
             registry,
-            quality=warehouse_checkpoint(settings),
+            # Nothing new means an unchanged warehouse: its checkpoint would say the same again.
+            quality=warehouse_checkpoint(settings) if parsed else None,
         )
 
 
