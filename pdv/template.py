@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pdv.column_maps import display_headers
 from pdv.feedback import AUTHOR, save_workbook_atomic, set_text
 
 SUMMARY_SHEET = "TongHop"
@@ -32,26 +33,19 @@ TITLE = "BÁO CÁO KẾT QUẢ PHÁT TRIỂN ĐẢNG VIÊN"
 ROSTER_TITLE = "DANH SÁCH ĐẢNG VIÊN ĐƯỢC KẾT NẠP"
 ROSTER_ROWS = 50
 
-COUNT_HEADERS = [
-    "Công nhận đảng viên chính thức",
-    "Học lớp bồi dưỡng nhận thức về Đảng",
-    "Quần chúng cảm tình Đảng (cuối kỳ)",
-]
+# The form's own headers are the first spellings in the column maps: the reader and the template agree.
+_SUMMARY = display_headers("summary")
+COUNT_HEADERS = [_SUMMARY[c] for c in ("recognized_full", "trained", "sympathizers")]
 ADMITTED = "Kết nạp"
-ADMITTED_SUB = ["Tổng số", "Đoàn viên thanh niên", "Đoàn viên công đoàn"]
-SUMMARY_HEADERS = ["Mã đơn vị", "Tên đơn vị", "Kỳ báo cáo", *ADMITTED_SUB, *COUNT_HEADERS, "Ngày báo cáo"]
-ROSTER_HEADERS = [
-    "Mã đơn vị",
-    "Họ và tên",
-    "Ngày sinh",
-    "Giới tính",
-    "Dân tộc",
-    "Tôn giáo",
-    "Số định danh cá nhân",
-    "Đoàn thể giới thiệu",
-    "Ngày kết nạp",
-    "Số quyết định",
+ADMITTED_SUB = [
+    _SUMMARY[c].removeprefix(f"{ADMITTED}: ") for c in ("admitted_total", "admitted_youth", "admitted_union")
 ]
+SUMMARY_HEADERS = [_SUMMARY[c] for c in ("unit_code", "unit_name", "period")] + [
+    *ADMITTED_SUB,
+    *COUNT_HEADERS,
+    _SUMMARY["reported_on"],
+]
+ROSTER_HEADERS = [h for c, h in display_headers("roster").items() if c != "unit_name"]
 GENDERS = ["Nam", "Nữ"]
 SOURCES = ["Đoàn TN", "Công đoàn"]
 
