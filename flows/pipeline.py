@@ -16,8 +16,8 @@ from prefect.states import Failed
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from pdv.extracts.build import ExtractResult, extract_all, remove_stale
+from pdv.history import UnitHistory
 from pdv.ingest import ParsedFile, RawFile, content_key, read_batch, reference_version, scan
-from pdv.reference import UnitRegistry
 from pdv.settings import Settings
 from pdv.steward import refresh_feedback, warehouse_checkpoint
 from pdv.warehouse import Destination, destination_for
@@ -63,7 +63,7 @@ def load_warehouse(
     parsed: list[tuple[ParsedFile, str]],
 ) -> RunSummary:
     """Write the run in one transaction (database I/O, retried: a failed attempt rolls back)."""
-    registry = UnitRegistry.load(settings.reference_dir)
+    history = UnitHistory.load(settings.reference_dir)
     with warehouse(settings) as dest:
         return load_run(
             dest,
@@ -72,7 +72,7 @@ def load_warehouse(
             str(settings.raw_dir),
             seen,
             parsed,
-            registry,
+            history,
             # Nothing new means an unchanged warehouse: its checkpoint would say the same again.
             quality=warehouse_checkpoint(settings) if parsed else None,
         )

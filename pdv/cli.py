@@ -300,25 +300,27 @@ def grant_bi(
 def demo_data(
     out: Annotated[Path | None, typer.Option(help="Output directory (default: <raw>/reports).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed writes the same bytes.")] = 2024,
-    clean: Annotated[bool, typer.Option(help="Delete the generated year's folder first.")] = False,
+    clean: Annotated[bool, typer.Option(help="Delete the generated years' folders first.")] = False,
     raw: RawOpt = None,
 ) -> None:
-    """Write the synthetic 2024 unit reports (all 55 units, every format variation, a few flaws)."""
+    """Write the synthetic unit reports of 2024 and 2025 (every format variation, a few flaws)."""
     import shutil
 
-    from pdv.demo import YEAR, generate
+    from pdv.demo import YEARS, generate
 
     settings = _settings(raw, None)
     target = out or settings.raw_dir / "reports"
-    if clean and (target / str(YEAR)).exists():
-        shutil.rmtree(target / str(YEAR))
     plan = next(iter(sorted((settings.raw_dir / "plan").glob("*.txt"))))
-    result = generate(target, settings.reference_dir / "units.csv", plan, seed)
-    size = sum(p.stat().st_size for p in result.files)
-    console.print(f"{len(result.files)} files, {size / 1e6:.2f} MB under {target}")
-    console.print(f"{len(result.truth.summary)} unit-months, {len(result.truth.roster)} persons admitted")
-    for issue in result.expected_issues:
-        console.print("deliberate flaw:", *issue)
+    for year in YEARS:
+        if clean and (target / str(year)).exists():
+            shutil.rmtree(target / str(year))
+        # The same seed for both years: 2025 continues the simulated 2024.
+        result = generate(target, settings.reference_dir / "units.csv", plan, seed, year=year)
+        size = sum(p.stat().st_size for p in result.files)
+        console.print(f"{year}: {len(result.files)} files, {size / 1e6:.2f} MB under {target / str(year)}")
+        console.print(f"{len(result.truth.summary)} unit-months, {len(result.truth.roster)} persons admitted")
+        for issue in result.expected_issues:
+            console.print("deliberate flaw:", *issue)
 
 
 if __name__ == "__main__":

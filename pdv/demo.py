@@ -1,13 +1,14 @@
-"""Deterministic generator of realistic (synthetic) 2024 monthly unit reports, with a known answer.
+"""Deterministic generator of realistic (synthetic) monthly unit reports, with a known answer.
 
 ```python
-from pdv.demo import generate
-result = generate(Path("data/raw/reports"), Path("data/raw/reference/units.csv"),
-                  Path("data/raw/plan/000_cf347291d3b5098b.txt"), seed=2024)
+from pdv.demo import YEARS, generate
+for year in YEARS:  # 2024, then 2025 under the reorganised bloc
+    result = generate(Path("data/raw/reports"), Path("data/raw/reference/units.csv"),
+                      Path("data/raw/plan/000_cf347291d3b5098b.txt"), seed=2024, year=year)
 ```
-or ``python -m pdv.demo --clean`` (writes ``data/raw/reports/2024/``).
+or ``pdv demo-data --clean`` (writes ``data/raw/reports/<year>/``).
 
-How it works:
+How it works (2024):
 
 1. the 2024 targets are read from the plan's annex (tab-separated rows near the end of the text);
 2. a ledger is simulated per unit and month: admissions against the target (some units reach it, some
@@ -21,6 +22,14 @@ How it works:
 4. the deliberate flaws of ``FLAWS`` (one per file) are applied to the files they fall in;
 5. files are rendered (xlsx with fixed zip and metadata timestamps, so a run is byte-reproducible;
    CSV in the layout's encoding), and the rows as written give ``truth`` and ``expected_issues``.
+
+2025 continues the 2024 run of the same seed (which is simulated again, not written): the change list
+(``unit_changes.csv`` beside the registry) says which units exist in each month, under which name and
+parent committee, and which yearly target they carry (inherited through merges and splits). The
+2024 intake is recognised twelve months on by whoever holds those members, sympathiser pools carry
+over (and pass to successors), national ids stay unique across both years, and each parent committee
+numbers its own admission decisions. Files follow ``REPORTING_2025``; the only flaws are the
+``STRAYS_2025`` reports naming a unit after it ceased.
 
 Row numbers are as the source shows them: Excel rows (1-based) and CSV lines (header line included).
 """
@@ -48,7 +57,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pdv.textnorm import name_key
 from pdv.xlsxio import workbook_bytes
 
-YEAR = 2024
+YEAR = 2024  # the default year, and the only one without unit changes
+YEARS = (2024, 2025)  # the plan's years; one generate() call writes one of them
 MONTHS = tuple(range(1, 13))
 PROVINCE_ID_PREFIX = "052"  # Bình Định in the 12-digit personal identification number
 DECISION_SUFFIX = "QĐ/ĐUK"
@@ -234,10 +244,10 @@ class Layout:
         styles: dict[str, Cell] = {"excel": value, "dmy": value.strftime("%d/%m/%Y"), "iso": value.isoformat()}
         return styles[self.dates]
 
-    def period(self, month: int) -> Cell:
+    def period(self, month: int, year: int = YEAR) -> Cell:
         if self.period_style == "date":
-            return date(YEAR, month, 1)  # what Excel makes of "3/2024" typed into a cell
-        return PERIOD_STYLES[self.period_style].format(y=YEAR, m=month)
+            return date(year, month, 1)  # what Excel makes of "3/2024" typed into a cell
+        return PERIOD_STYLES[self.period_style].format(y=year, m=month)
 
     def unit_name(self, name: str) -> str:
         return str(NAME_STYLES[self.name_style](name))
@@ -430,7 +440,10 @@ SUMMARY_ROW_RULES = frozenset(
     }
 )
 ROSTER_ROW_RULES = frozenset({"roster.under_18", "roster.national_id_invalid", "roster.duplicate_person"})
-LOADED_RULES = frozenset({"cross.roster_count_mismatch"})  # the flagged row is still loaded
+# 2025: a report naming a unit after it ceased. A successor takes the row (warning); a dissolved unit's
+# row is rejected.
+UNIT_LIFE_RULES = frozenset({"unit.succeeded", "unit.dissolved"})
+LOADED_RULES = frozenset({"cross.roster_count_mismatch", "unit.succeeded"})  # the flagged row is still loaded
 # Layout adjustments a flaw needs so that it is the only thing wrong in its file.
 FLAW_LAYOUT: dict[str, dict[str, object]] = {
     **{rule: {"total_row": False} for rule in SUMMARY_ROW_RULES},
@@ -438,6 +451,8 @@ FLAW_LAYOUT: dict[str, dict[str, object]] = {
     "summary.total_row_mismatch": {"total_row": True},
     "file.unreadable": {"fmt": "corrupt"},
     "file.unsupported_format": {"fmt": "xls"},
+    "unit.succeeded": {"unit_cols": "name", "total_row": False},  # the old name alone says who it is
+    "unit.dissolved": {"total_row": False},
 }
 # Ledger constraints per flaw: (min admitted, min union) in the flawed month; summary flaws: none.
 FLAW_MINIMUM: dict[str, tuple[int, int]] = {
@@ -504,6 +519,7 @@ LATENESS = (0.03, 0.08, 0.15, 0.35)  # per-unit share of late reports
 NOT_REPORTED = (("BVPDLTU", 2), ("CTHUE", 10), ("HLHPN", 7))
 NOT_REPORTED_SHARE = 0.2
 FIRST_DECISION = 152
+DEFAULT_PARENT = "DUK"  # the bloc, for a registry without a parent_code column
 
 
 @dataclass(frozen=True)
@@ -511,6 +527,7 @@ class Unit:
     code: str
     type: str
     name: str
+    parent: str = DEFAULT_PARENT  # initial parent committee; "" = begins only when a change creates it
 
 
 @dataclass(frozen=True)
@@ -545,6 +562,9 @@ class UnitMonth:
     sympathizers: int
     reported_on: date
     persons: list[Person] = field(default_factory=list)
+    name: str = ""  # the unit's name in that month (as the report writes it, before any styling)
+    year: int = YEAR
+    parent: str = ""  # parent committee code in that month
 
     @property
     def total(self) -> int:
@@ -552,7 +572,7 @@ class UnitMonth:
 
     @property
     def period(self) -> str:
-        return f"{YEAR}-{self.month:02d}"
+        return f"{self.year}-{self.month:02d}"
 
 
 Ledger = dict[tuple[str, int], UnitMonth]
@@ -567,15 +587,26 @@ ANNEX_SPELLINGS = {"Cơ quan Tinh đoàn Bình Định": "TDOAN"}
 
 
 def read_units(units_csv: Path) -> list[Unit]:
+    """Every registry row, including units that only a later change creates (blank ``parent``)."""
     with units_csv.open(encoding="utf-8-sig", newline="") as fh:
         return [
-            Unit(r["unit_code"].strip(), r["unit_type"].strip(), unicodedata.normalize("NFC", r["unit_name"].strip()))
+            Unit(
+                r["unit_code"].strip(),
+                r["unit_type"].strip(),
+                unicodedata.normalize("NFC", r["unit_name"].strip()),
+                (r.get("parent_code") or "").strip() if "parent_code" in r else DEFAULT_PARENT,
+            )
             for r in csv.DictReader(fh)
         ]
 
 
-def read_targets(plan_text: Path, units: Sequence[Unit], aliases_csv: Path | None = None) -> dict[str, Target]:
-    """2024 targets per unit code from the annex rows (STT, type, name, 2024 total/youth/union, ...)."""
+def read_targets(
+    plan_text: Path, units: Sequence[Unit], aliases_csv: Path | None = None, year: int = YEAR
+) -> dict[str, Target]:
+    """``year``'s targets per unit code from the annex rows (STT, type, name, 2024 and 2025 total/youth/union)."""
+    if year not in YEARS:
+        raise ValueError(f"the annex has no column for {year}")
+    first = 3 + 3 * YEARS.index(year)
     codes = {name_key(u.name): u.code for u in units}
     spellings = dict(ANNEX_SPELLINGS)
     if aliases_csv is not None and aliases_csv.exists():
@@ -588,15 +619,16 @@ def read_targets(plan_text: Path, units: Sequence[Unit], aliases_csv: Path | Non
     targets: dict[str, Target] = {}
     for line in plan_text.read_text(encoding="utf-8-sig").splitlines():
         cells = [c.strip() for c in line.split("\t")]
-        if len(cells) < 6 or not cells[0].isdigit() or not all(c.isdigit() for c in cells[3:6]):
+        values = cells[first : first + 3]
+        if len(values) < 3 or not cells[0].isdigit() or not all(c.isdigit() for c in values):
             continue
         code = codes.get(name_key(cells[2]))
         if code is None:
             raise ValueError(f"annex unit {cells[2]!r} is not in the unit registry")
-        targets[code] = Target(*(int(c) for c in cells[3:6]))
+        targets[code] = Target(*(int(c) for c in values))
     missing = sorted(known - set(targets))
     if missing:
-        raise ValueError(f"no 2024 target in the annex for {missing}")
+        raise ValueError(f"no {year} target in the annex for {missing}")
     return targets
 
 
@@ -615,8 +647,8 @@ def _weekdays(first: date, days: Iterable[int]) -> list[date]:
     return [d for d in out if d.weekday() < 5]
 
 
-def _next_month(month: int) -> date:
-    return date(YEAR + month // 12, month % 12 + 1, 1)
+def _next_month(month: int, year: int = YEAR) -> date:
+    return date(year + month // 12, month % 12 + 1, 1)
 
 
 def _spread(rng: random.Random, n: int, months: Sequence[int], weights: Sequence[float]) -> Counter[int]:
@@ -723,6 +755,8 @@ def simulate_unit(
             trained=trained[m],
             sympathizers=pool + change[i],
             reported_on=rng.choice(_weekdays(due, window)),
+            name=unit.name,
+            parent=unit.parent,
         )
         sources = ["youth"] * um.youth + ["union"] * um.union
         rng.shuffle(sources)
@@ -829,46 +863,57 @@ def check_tables(units: Sequence[Unit]) -> None:
         raise ValueError(f"REPORTING/FLAWS/NOT_REPORTED name units not in the registry (or twice): {unknown}")
 
 
-def _period_label(cadence: str, index: int, months: Sequence[int]) -> str:
+def _period_label(cadence: str, index: int, months: Sequence[int], year: int = YEAR) -> str:
     if cadence == "month":
-        return f"Tháng {months[0]}/{YEAR}"
+        return f"Tháng {months[0]}/{year}"
     if cadence == "quarter":
-        return f"Quý {ROMAN[index - 1]}/{YEAR}"
-    return f"6 tháng {'đầu' if index == 1 else 'cuối'} năm {YEAR}"
+        return f"Quý {ROMAN[index - 1]}/{year}"
+    return f"6 tháng {'đầu' if index == 1 else 'cuối'} năm {year}"
 
 
-def plan_files(units: Sequence[Unit], ledger: Ledger, not_reported: set[tuple[str, int]]) -> list[FilePlan]:
+def plan_files(
+    units: Sequence[Unit],
+    ledger: Ledger,
+    not_reported: set[tuple[str, int]],
+    year: int = YEAR,
+    reporting: Sequence[Reporting] = REPORTING,
+    flaws: Sequence[Flaw] = FLAWS,
+    committees: dict[str, str] | None = None,
+) -> list[FilePlan]:
+    """The files of ``year``: one per reporting unit (or group) and period holding any ledger month.
+
+    ``committees`` (code -> name) titles a consolidated file after its cells' parent committee;
+    without it the file is titled by its group number.
+    """
     by_code = {u.code: u for u in units}
-    listed = {c for r in REPORTING for c in r.units}
+    listed = {c for r in reporting for c in r.units}
     rest = tuple(u.code for u in units if u.code not in listed)
     plans: list[FilePlan] = []
-    for rep in (*REPORTING, replace(DEFAULT_REPORTING, units=rest)):
+    for rep in (*reporting, replace(DEFAULT_REPORTING, units=rest)):
         spans, pattern = CADENCES[rep.cadence]
         unit_sets = [rep.units] if rep.group else [(c,) for c in rep.units]
         for codes in unit_sets:
             for index, months in enumerate(spans, start=1):
-                keys = [(c, m) for m in months for c in codes if (c, m) not in not_reported]
+                # A unit is absent from the ledger in the months it does not exist (unit changes).
+                keys = [(c, m) for m in months for c in codes if (c, m) not in not_reported and (c, m) in ledger]
                 if not keys:
                     continue
-                flaws = [f for f in FLAWS if (f.unit, f.month) in {(c, m) for c in codes for m in months}]
+                in_file = [f for f in flaws if (f.unit, f.month) in {(c, m) for c in codes for m in months}]
                 layout = LAYOUTS[rep.layouts[(index - 1) % len(rep.layouts)]]
-                for flaw in flaws:
+                for flaw in in_file:
                     layout = replace(layout, **FLAW_LAYOUT.get(flaw.rule, {}))  # type: ignore[arg-type]
-                directory = f"{YEAR}" if rep.group else f"{YEAR}/{months[-1]:02d}"
+                directory = f"{year}" if rep.group else f"{year}/{months[-1]:02d}"
                 owner = f"ChiBo_{rep.group}" if rep.group else codes[0]
-                stem = pattern.format(stem=owner, first=months[0], index=index, y=YEAR)
-                unit = by_code[codes[0]]
-                heading = (
-                    f"CÁC CHI BỘ CƠ SỞ TRỰC THUỘC (NHÓM {rep.group[-1]})"
-                    if rep.group
-                    else f"{unit.type} {unit.name}".upper()
-                )
+                stem = pattern.format(stem=owner, first=months[0], index=index, y=year)
                 ums = sorted((ledger[k] for k in keys), key=lambda um: (um.month, codes.index(um.unit)))
-                plans.append(
-                    FilePlan(
-                        f"{directory}/{stem}", layout, ums, heading, _period_label(rep.cadence, index, months), flaws
-                    )
-                )
+                if rep.group and committees:
+                    heading = f"CÁC CHI BỘ CƠ SỞ TRỰC THUỘC {committees[ums[-1].parent]}".upper()
+                elif rep.group:
+                    heading = f"CÁC CHI BỘ CƠ SỞ TRỰC THUỘC (NHÓM {rep.group[-1]})"
+                else:  # the name the unit bears at the end of the file's period
+                    heading = f"{by_code[codes[0]].type} {ums[-1].name}".upper()
+                label = _period_label(rep.cadence, index, months, year)
+                plans.append(FilePlan(f"{directory}/{stem}", layout, ums, heading, label, in_file))
     return plans
 
 
@@ -892,24 +937,24 @@ _COUNT_ATTRS = dict(
 )
 
 
-def _unit_cells(layout: Layout, unit: Unit) -> dict[str, Cell]:
-    return {"unit_code": unit.code, "unit_name": layout.unit_name(unit.name)}
+def _unit_cells(layout: Layout, um: UnitMonth) -> dict[str, Cell]:
+    return {"unit_code": um.unit, "unit_name": layout.unit_name(um.name)}
 
 
-def summary_rows(plan: FilePlan, units: dict[str, Unit]) -> list[Row]:
+def summary_rows(plan: FilePlan) -> list[Row]:
     lay = plan.layout
     rows = []
     for um in plan.unit_months:
         counts = (um.total, um.youth, um.union, um.recognized_full, um.trained, um.sympathizers)
         cells = {
-            **_unit_cells(lay, units[um.unit]),
-            "period": lay.period(um.month),
+            **_unit_cells(lay, um),
+            "period": lay.period(um.month, um.year),
             **{c: lay.number(v) for c, v in zip(COUNT_COLUMNS, counts, strict=True)},
             "reported_on": lay.day(um.reported_on),
         }
         rows.append(Row(cells, unit_month=um))
     for flaw in plan.flaws:
-        if flaw.rule in SUMMARY_ROW_RULES | LOADED_RULES:
+        if flaw.rule in SUMMARY_ROW_RULES | LOADED_RULES | UNIT_LIFE_RULES:
             row = next(
                 r for r in rows if r.unit_month and (r.unit_month.unit, r.unit_month.month) == (flaw.unit, flaw.month)
             )
@@ -932,20 +977,17 @@ def summary_rows(plan: FilePlan, units: dict[str, Unit]) -> list[Row]:
 
 
 def roster_rows(
-    plan: FilePlan,
-    units: dict[str, Unit],
-    extra: dict[tuple[str, int], list[tuple[Person, str]]],
-    left_out: set[int],
+    plan: FilePlan, extra: dict[tuple[str, int], list[tuple[Person, str]]], left_out: set[int]
 ) -> list[Row]:
     lay = plan.layout
-    entries: list[tuple[Person, str | None]] = []
-    for um in plan.unit_months:
-        entries += [(p, None) for p in um.persons if id(p) not in left_out]
-        entries += [(p, rule) for p, rule in extra.get((um.unit, um.month), [])]
+    entries: list[tuple[Person, str | None, UnitMonth]] = []
+    for um in plan.unit_months:  # persons of a unit-month, extra flawed ones included, belong to its unit
+        entries += [(p, None, um) for p in um.persons if id(p) not in left_out]
+        entries += [(p, rule, um) for p, rule in extra.get((um.unit, um.month), [])]
     rows = []
-    for person, rule in entries:
+    for person, rule, um in entries:
         cells = {
-            **_unit_cells(lay, units[person.unit]),
+            **_unit_cells(lay, um),
             "full_name": person.full_name,
             "birth_date": lay.day(person.birth_date),
             "gender": person.gender,
@@ -1094,6 +1136,428 @@ def write_junk(path: Path, fmt: str, rng: random.Random) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# 2025: the reorganised bloc. Unit changes, inherited targets, who reports what.
+# --------------------------------------------------------------------------------------------------
+
+CHANGE_KINDS = ("rename", "merge", "split", "move", "dissolve")
+ZERO = Target(0, 0, 0)
+# Tết fell on 29 January 2025; February and March also saw the departments merged.
+MONTH_WEIGHTS_2025 = (0.6, 0.8, 1.0, 0.9, 1.2, 1.0, 0.8, 1.1, 1.0, 0.9, 1.1, 1.5)
+# Each parent committee's standing committee numbers its own decisions; the bloc's kept "ĐUK".
+DECISION_SUFFIXES = {"DUK": DECISION_SUFFIX}
+OTHER_DECISION_SUFFIX = "QĐ/ĐU"
+
+REPORTING_2025: tuple[Reporting, ...] = (
+    Reporting("month", ("A",), ("BVDK",)),
+    Reporting("month", ("A", "G"), ("SKHCN",)),  # absorbed STTTT on 01/03
+    Reporting("month", ("E",), ("SNNPTNT", "SNNMT")),  # SNNMT = STNMT + SNNPTNT from 01/03
+    Reporting("month", ("C",), ("SYT",)),
+    Reporting("month", ("K", "L"), ("CTHUE",)),
+    Reporting("month", ("D",), ("TCDKTCN",)),
+    Reporting("quarter", ("B",), ("SVHTT", "SVHTTDL", "SLDTBXH", "SNOIVU", "BPTTH")),
+    Reporting("quarter", ("M",), ("SGTVT", "SXD")),
+    Reporting("quarter", ("N",), ("TCT",)),  # by name: renamed on 01/07
+    Reporting("half", ("G",), ("KBNN", "SGDDT", "TTRA")),
+    # Consolidated quarterly files of the cells, one per parent committee (Party agencies / People's Committee).
+    Reporting("quarter", ("G",), ("DLS", "HLHPN", "HND", "HCTD", "TDOAN", "UBMTTQV"), group="CQD"),
+    Reporting(
+        "quarter", ("F",), ("BVM", "CTK", "CCKDTVV", "STTTT", "SNV", "BGPMB", "BQLDADT", "SDL", "QDTPT"), group="UBND"
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Stray:
+    """A report naming a unit (by its last name) for a month after the unit ceased.
+
+    ``unit.succeeded``: the figures are those of the unit's successor in that month, which sends no
+    report of its own for it (and admits nobody then, so no roster row needs resolving);
+    ``unit.dissolved``: nobody continues the unit, a blank report the pipeline must reject.
+    """
+
+    rule: str
+    named: str
+    month: int
+    layout: str
+
+
+STRAYS_2025 = (
+    Stray("unit.succeeded", "STTTT", 4, "B"),  # the former department's clerk, old form, old name
+    Stray("unit.dissolved", "SNV", 5, "A"),
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of unit_changes.csv."""
+
+    change_id: str
+    effective: date
+    kind: str  # one of CHANGE_KINDS
+    predecessors: tuple[str, ...]
+    successors: tuple[str, ...] = ()
+    new_name: str = ""
+    new_parent: str = ""
+    target: Target | None = None  # replaces the inherited yearly target of the (principal) successor
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in text.split(";") if c.strip())
+
+
+def read_changes(changes_csv: Path) -> list[Change]:
+    """The change list in date order (file order within a day), checked for what each kind needs."""
+    out: list[tuple[date, int, Change]] = []
+    with changes_csv.open(encoding="utf-8-sig", newline="") as fh:
+        for i, r in enumerate(csv.DictReader(fh)):
+            where = f"{changes_csv.name}: {r.get('change_id') or f'row {i + 2}'}"
+            kind = (r.get("kind") or "").strip()
+            if kind not in CHANGE_KINDS:
+                raise ValueError(f"{where}: unknown kind {kind!r}")
+            try:
+                effective = datetime.strptime((r.get("effective_date") or "").strip(), "%d/%m/%Y").date()
+            except ValueError:
+                raise ValueError(f"{where}: effective_date must be dd/mm/yyyy") from None
+            preds, succs = _codes(r.get("predecessors") or ""), _codes(r.get("successors") or "")
+            youth, union = ((r.get(c) or "").strip() for c in ("target_youth", "target_union"))
+            target = None
+            if youth or union:
+                if not (youth.isdigit() and union.isdigit()):
+                    raise ValueError(f"{where}: target_youth and target_union must both be whole numbers")
+                target = Target(int(youth) + int(union), int(youth), int(union))
+            change = Change(
+                (r.get("change_id") or "").strip(),
+                effective,
+                kind,
+                preds,
+                succs,
+                unicodedata.normalize("NFC", (r.get("new_name") or "").strip()),
+                (r.get("new_parent") or "").strip(),
+                target,
+            )
+            needs = {
+                "rename": len(preds) == 1 and not succs and bool(change.new_name),
+                "move": bool(preds) and not succs and bool(change.new_parent),
+                "merge": len(preds) >= 1 and len(succs) == 1,
+                "split": len(preds) == 1 and len(succs) >= 1,
+                "dissolve": bool(preds) and not succs,
+            }
+            if not needs[kind]:
+                raise ValueError(f"{where}: a {kind} with predecessors {preds} and successors {succs} is incomplete")
+            if target is not None and kind not in ("merge", "split"):
+                raise ValueError(f"{where}: only a merge or a split carries a target")
+            out.append((effective, i, change))
+    return [c for _, _, c in sorted(out, key=lambda t: t[:2])]
+
+
+def read_committees(committees_csv: Path) -> dict[str, str]:
+    """Parent committee code -> name."""
+    with committees_csv.open(encoding="utf-8-sig", newline="") as fh:
+        return {r["parent_code"].strip(): r["parent_name"].strip() for r in csv.DictReader(fh)}
+
+
+@dataclass
+class Lifespan:
+    """A unit's existence (days inclusive) with its names and parent committees over time."""
+
+    unit: Unit
+    start: date = date.min  # date.min: since before the change list
+    end: date = date.max
+    names: list[tuple[date, str]] = field(default_factory=list)  # (valid from, name)
+    parents: list[tuple[date, str]] = field(default_factory=list)
+
+    def exists(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    @staticmethod
+    def _on(history: list[tuple[date, str]], day: date) -> str:
+        return [value for since, value in history if since <= day][-1]
+
+    def name_on(self, day: date) -> str:
+        return self._on(self.names, day)
+
+    def parent_on(self, day: date) -> str:
+        return self._on(self.parents, day)
+
+
+@dataclass
+class Structure:
+    """The registry's units over time: lifespans, and who continues a unit that ceased."""
+
+    spans: dict[str, Lifespan]
+    handover: dict[str, tuple[str, date]]  # ceased unit -> (unit that takes over its members, from)
+
+    def months(self, code: str, year: int) -> list[int]:
+        """Months that begin while the unit exists: those it is expected to report."""
+        span = self.spans.get(code)
+        return [m for m in MONTHS if span and span.exists(date(year, m, 1))]
+
+    def holder(self, code: str, day: date) -> str | None:
+        """The unit that holds ``code``'s members on ``day`` (itself, a successor, or nobody)."""
+        current: str | None = code
+        while current is not None and not self.spans[current].exists(day):
+            nxt = self.handover.get(current)
+            current = nxt[0] if nxt and nxt[1] <= day else None
+        return current
+
+
+def build_structure(units: Sequence[Unit], changes: Sequence[Change]) -> Structure:
+    """Apply the changes (in date order) to the registry; new codes must be registry rows without parent."""
+    registry = {u.code: u for u in units}
+    spans = {u.code: Lifespan(u, names=[(date.min, u.name)], parents=[(date.min, u.parent)]) for u in units if u.parent}
+    handover: dict[str, tuple[str, date]] = {}
+    for ch in changes:
+        eve = ch.effective - timedelta(days=1)
+        for code in ch.predecessors:
+            if code not in spans or not spans[code].exists(eve):
+                raise ValueError(f"{ch.change_id}: {code} does not exist on {eve:%d/%m/%Y}")
+        first_parent = spans[ch.predecessors[0]].parent_on(eve)
+        for code in ch.successors:
+            if code in spans:  # an existing unit continues
+                if not spans[code].exists(ch.effective):
+                    raise ValueError(f"{ch.change_id}: successor {code} has ceased")
+            elif code in registry and not registry[code].parent:  # a new unit begins
+                unit = registry[code]
+                spans[code] = Lifespan(unit, ch.effective, names=[(ch.effective, unit.name)],
+                                       parents=[(ch.effective, first_parent)])  # fmt: skip
+            else:
+                raise ValueError(f"{ch.change_id}: successor {code} is not a new unit of the registry")
+            if ch.new_parent:
+                spans[code].parents.append((ch.effective, ch.new_parent))
+            if ch.new_name and ch.kind == "merge":
+                spans[code].names.append((ch.effective, ch.new_name))
+        if ch.kind == "move":
+            for code in ch.predecessors:
+                spans[code].parents.append((ch.effective, ch.new_parent))
+        elif ch.kind == "rename":
+            spans[ch.predecessors[0]].names.append((ch.effective, ch.new_name))
+        elif ch.kind in ("merge", "split", "dissolve"):
+            heir = ch.successors[0] if ch.successors else None  # the merge's successor, the split's principal
+            for code in ch.predecessors:
+                if code in ch.successors:
+                    continue
+                spans[code].end = eve
+                if heir:
+                    handover[code] = (heir, ch.effective)
+    return Structure(spans, handover)
+
+
+def _plus(*targets: Target) -> Target:
+    return Target(*(sum(getattr(t, a) for t in targets) for a in ("total", "youth", "union")))
+
+
+def targets_on(annex: dict[str, Target], changes: Sequence[Change], day: date) -> dict[str, Target]:
+    """Yearly targets in force on ``day``: the annex's, passed on by the changes effective by then.
+
+    A merge's successor carries its own plus its predecessors' targets, a split's principal the
+    predecessor's; an explicit target replaces the sum; a dissolved unit's target is gone.
+    """
+    out = dict(annex)
+    for ch in changes:
+        if ch.effective > day:
+            break
+        if ch.kind in ("merge", "split"):
+            heir = ch.successors[0]
+            passed = [out.pop(c, ZERO) for c in ch.predecessors if c != heir]
+            out[heir] = ch.target or _plus(out.get(heir, ZERO), *passed)
+        elif ch.kind == "dissolve":
+            for code in ch.predecessors:
+                out.pop(code, None)
+    return out
+
+
+def check_tables_2025(units: Sequence[Unit], structure: Structure, committees: dict[str, str], year: int) -> None:
+    """REPORTING_2025 and STRAYS_2025 name registry units (each reporting once); parents are committees."""
+    listed = [c for r in REPORTING_2025 for c in r.units]
+    unknown = sorted((set(listed) | {s.named for s in STRAYS_2025}) - {u.code for u in units})
+    if unknown or len(listed) != len(set(listed)):
+        raise ValueError(f"REPORTING_2025/STRAYS_2025 name units not in the registry (or twice): {unknown}")
+    parents = {p for span in structure.spans.values() for _, p in span.parents}
+    if parents - set(committees):
+        raise ValueError(f"parent committees missing from committees.csv: {sorted(parents - set(committees))}")
+    for code in listed:
+        if not structure.months(code, year):
+            raise ValueError(f"REPORTING_2025 lists {code}, which does not exist in {year}")
+
+
+def stray_heirs(structure: Structure, year: int) -> dict[Stray, str]:
+    """Each stray report's successor (who the figures count for); checks each is what it claims."""
+    out = {}
+    for stray in STRAYS_2025:
+        first = date(year, stray.month, 1)
+        heir = structure.holder(stray.named, first)
+        if structure.spans[stray.named].exists(first) or (heir is None) != (stray.rule == "unit.dissolved"):
+            raise ValueError(f"{stray} does not name a unit that ceased the way {stray.rule} says")
+        if heir is not None:
+            out[stray] = heir
+    return out
+
+
+def _committee_meetings(seed: int, year: int, committees: Iterable[str]) -> dict[str, dict[int, list[date]]]:
+    """Each committee's standing committee meets twice a month (admission decisions)."""
+    out = {}
+    for code in sorted(set(committees)):
+        rng = random.Random(f"{seed}:{year}:meetings:{code}")
+        firsts = [date(year, m, 1) for m in MONTHS]
+        out[code] = {
+            d.month: [rng.choice(_weekdays(d, range(5, 15))), rng.choice(_weekdays(d, range(17, 29)))] for d in firsts
+        }
+    return out
+
+
+def simulate_changed_year(
+    units: Sequence[Unit],
+    structure: Structure,
+    changes: Sequence[Change],
+    annex: dict[str, Target],
+    base: Year2024,
+    seed: int,
+    year: int,
+    quiet: set[tuple[str, int]],
+) -> Ledger:
+    """A ledger for every month each unit exists, against the targets in force that month.
+
+    A unit's admissions follow the target in force each month (its own, then the inherited one), so a
+    successor and its predecessors together admit about the successor's yearly target.
+    """
+    in_force = {m: targets_on(annex, changes, date(year, m, 1)) for m in MONTHS}
+    meetings = _committee_meetings(seed, year, (p for s in structure.spans.values() for _, p in s.parents))
+    recognized: Counter[tuple[str, int]] = Counter()  # last year's intake, twelve months on
+    for um in base.ledger.values():
+        for person in um.persons:
+            m = person.admitted_on.month
+            heir = structure.holder(person.unit, date(year, m, 1))
+            if heir is not None:
+                recognized[(heir, m)] += 1
+    ledger: Ledger = {}
+    dropouts: dict[tuple[str, int], int] = {}
+    weight_sum = sum(MONTH_WEIGHTS_2025)
+    for unit in units:
+        months = structure.months(unit.code, year)
+        if not months:
+            continue
+        span = structure.spans[unit.code]
+        rng = random.Random(f"{seed}:{year}:{unit.code}")
+        rates = {m: in_force[m].get(unit.code, ZERO).total * MONTH_WEIGHTS_2025[m - 1] / weight_sum for m in months}
+        expected = sum(rates.values())
+        _, _, low, high = rng.choices(PERFORMANCE, weights=[p[1] for p in PERFORMANCE])[0]
+        admitted = round(expected * rng.uniform(low, high)) if expected else int(rng.random() < 0.4 * len(months) / 12)
+        open_months = [m for m in months if (unit.code, m) not in quiet]
+        weights = [rates[m] for m in open_months]
+        if not any(weights):
+            weights = [MONTH_WEIGHTS_2025[m - 1] for m in open_months]
+        counts = _spread(rng, admitted, open_months, weights)
+        graduates = admitted + rng.randint(0, 3) if expected else rng.choice((0, 0, 1))
+        courses = [m for m in COURSE_MONTHS if m in months]
+        trained = _spread(rng, graduates, courses, [1.0] * len(courses))
+        late_share = rng.choice(LATENESS)
+        for m in months:
+            target = in_force[m].get(unit.code, ZERO)
+            share = target.youth / target.total if target.total else 0.8
+            youth = sum(rng.random() < share for _ in range(counts[m]))
+            first = date(year, m, 1)
+            window = range(6, 21) if rng.random() < late_share else range(1, 6)
+            um = UnitMonth(
+                unit=unit.code,
+                month=m,
+                youth=youth,
+                union=counts[m] - youth,
+                recognized_full=recognized[(unit.code, m)],
+                trained=trained[m],
+                sympathizers=0,  # set below, once predecessors' pools are known
+                reported_on=rng.choice(_weekdays(_next_month(m, year), window)),
+                name=span.name_on(first),
+                year=year,
+                parent=span.parent_on(first),
+            )
+            # Decided by the committee the unit belongs to on the meeting day (the bloc until 06/02/2025).
+            days = sorted(
+                d for c, dates in meetings.items() for d in dates[m] if span.exists(d) and span.parent_on(d) == c
+            )
+            sources = ["youth"] * um.youth + ["union"] * um.union
+            rng.shuffle(sources)
+            um.persons = [base.people.person(rng, unit, s, rng.choice(days)) for s in sources]
+            um.persons.sort(key=lambda p: (p.admitted_on, p.full_name))
+            dropouts[(unit.code, m)] = int(rng.random() < 0.06)
+            ledger[(unit.code, m)] = um
+    _settle_pools(ledger, structure, base, year, dropouts)
+    _number_decisions_by_committee(ledger, structure, units, base, seed, year)
+    return ledger
+
+
+def _settle_pools(
+    ledger: Ledger, structure: Structure, base: Year2024, year: int, dropouts: dict[tuple[str, int], int]
+) -> None:
+    """Sympathiser pools: last December's carried on, a ceased unit's passed to its heir; a pool that would
+    run dry is raised from the start (sympathisers found since last year)."""
+    donors: dict[str, list[tuple[str, date]]] = {}
+    for code, (heir, since) in sorted(structure.handover.items()):
+        donors.setdefault(heir, []).append((code, since))
+    done: dict[str, dict[int, int]] = {}
+
+    def pools(code: str) -> dict[int, int]:
+        if code not in done:
+            months = structure.months(code, year)
+            inflow: Counter[int] = Counter()
+            for donor, since in donors.get(code, []):
+                passed, later = pools(donor), [m for m in months if date(year, m, 1) >= since]
+                if passed and later:
+                    inflow[later[0]] += passed[max(passed)]
+            start = base.ledger[(code, 12)].sympathizers if (code, 12) in base.ledger else 0
+            path, running = {}, 0
+            for m in months:
+                um = ledger[(code, m)]
+                running += inflow[m] + um.trained - um.total - dropouts[(code, m)]
+                path[m] = running
+            start += max(0, -(start + min(path.values(), default=0)))
+            done[code] = {m: start + v for m, v in path.items()}
+        return done[code]
+
+    for (code, m), um in ledger.items():
+        um.sympathizers = pools(code)[m]
+
+
+def _number_decisions_by_committee(
+    ledger: Ledger, structure: Structure, units: Sequence[Unit], base: Year2024, seed: int, year: int
+) -> None:
+    """Decision numbers in date order per deciding committee (the unit's parent on the day), with gaps
+    for its other decisions: the bloc's run on from last year, a new committee's start at 1."""
+    last_year = [p for um in base.ledger.values() for p in um.persons] + [p for v in base.extra.values() for p, _ in v]
+    numbers = {DEFAULT_PARENT: max(int(p.decision_no.split("-")[0]) for p in last_year)}  # 2024: all the bloc's
+    rng = random.Random(f"{seed}:{year}:decisions")
+    order = {u.code: i for i, u in enumerate(units)}
+    persons = [p for um in ledger.values() for p in um.persons]
+    for p in sorted(persons, key=lambda p: (p.admitted_on, order[p.unit], p.full_name, p.national_id)):
+        committee = structure.spans[p.unit].parent_on(p.admitted_on)
+        numbers[committee] = numbers.get(committee, 0) + rng.randint(1, 3)
+        p.decision_no = f"{numbers[committee]}-{DECISION_SUFFIXES.get(committee, OTHER_DECISION_SUFFIX)}"
+
+
+def stray_plans(structure: Structure, ledger: Ledger, heirs: dict[Stray, str], year: int) -> list[FilePlan]:
+    """One single-month file per stray report, under the ceased unit's code and last name."""
+    plans = []
+    for stray in STRAYS_2025:
+        span = structure.spans[stray.named]
+        name = span.name_on(span.end)
+        heir = heirs.get(stray)
+        if heir is not None:  # the heir's own figures for the month, under the old name
+            um = ledger[(heir, stray.month)]
+            flaw = Flaw(stray.rule, heir, stray.month, "unit_name", name)
+        else:  # a blank report; the clerk copied the last pool
+            months = structure.months(stray.named, year)
+            pool = ledger[(stray.named, months[-1])].sympathizers if months else 0
+            sent = _weekdays(_next_month(stray.month, year), range(1, 6))[0]
+            um = UnitMonth(stray.named, stray.month, 0, 0, 0, 0, pool, sent, name=name, year=year,
+                           parent=span.parent_on(span.end))  # fmt: skip
+            flaw = Flaw(stray.rule, stray.named, stray.month)
+        layout = replace(LAYOUTS[stray.layout], **FLAW_LAYOUT[stray.rule])  # type: ignore[arg-type]
+        stem = f"{year}/{stray.month:02d}/{stray.named}_T{stray.month:02d}-{year}"
+        label = _period_label("month", 1, (stray.month,), year)
+        plans.append(FilePlan(stem, layout, [um], f"{span.unit.type} {name}".upper(), label, [flaw]))
+    return plans
+
+
+# --------------------------------------------------------------------------------------------------
 # Entry point.
 # --------------------------------------------------------------------------------------------------
 
@@ -1187,20 +1651,65 @@ def _collect(
             )
 
 
-def generate(out_dir: Path, units_csv: Path, plan_text: Path, seed: int = 2024) -> DemoResult:
-    """Write the demo reports under ``out_dir`` (``<raw_dir>/reports``); same seed, same bytes."""
-    out_dir = Path(out_dir)
-    units = read_units(units_csv)
+@dataclass
+class Year2024:
+    """The 2024 simulation of a seed: what its files hold, and what 2025 carries on from."""
+
+    units: list[Unit]
+    ledger: Ledger
+    extra: dict[tuple[str, int], list[tuple[Person, str]]]
+    left_out: set[int]
+    people: People
+
+
+def simulate_2024(units: list[Unit], plan_text: Path, aliases_csv: Path, seed: int) -> Year2024:
     check_tables(units)
-    by_code = {u.code: u for u in units}
-    targets = read_targets(plan_text, units, units_csv.parent / "unit_aliases.csv")
+    targets = read_targets(plan_text, units, aliases_csv)
     people = People()
     ledger = simulate(units, targets, seed, people)
+    by_code = {u.code: u for u in units}
     extra, left_out = flawed_people(ledger, by_code, seed, people)
     number_decisions([p for um in ledger.values() for p in um.persons] + [p for v in extra.values() for p, _ in v],
                      units, seed)  # fmt: skip
-    plans = plan_files(units, ledger, pick_not_reported(ledger, units, seed))
+    return Year2024(units, ledger, extra, left_out, people)
 
+
+def generate(out_dir: Path, units_csv: Path, plan_text: Path, seed: int = 2024, year: int = YEAR) -> DemoResult:
+    """Write ``year``'s demo reports under ``out_dir/<year>/`` (``out_dir`` = ``<raw_dir>/reports``).
+
+    Same seed, same bytes. 2025 replays the 2024 simulation of the same seed and continues it.
+    """
+    if year not in YEARS:
+        raise ValueError(f"demo data exists for {YEARS}, not {year}")
+    registry = read_units(units_csv)
+    # Units a change creates (blank parent) do not exist before it: never in 2024.
+    base = simulate_2024([u for u in registry if u.parent], plan_text, units_csv.parent / "unit_aliases.csv", seed)
+    if year == YEAR:
+        plans = plan_files(base.units, base.ledger, pick_not_reported(base.ledger, base.units, seed))
+        return write_files(plans, Path(out_dir), base.extra, base.left_out, seed)
+    reference = units_csv.parent
+    changes = read_changes(reference / "unit_changes.csv")
+    structure = build_structure(registry, changes)
+    committees = read_committees(reference / "committees.csv")
+    check_tables_2025(registry, structure, committees, year)
+    annex = read_targets(plan_text, base.units, reference / "unit_aliases.csv", year=year)
+    heirs = stray_heirs(structure, year)
+    quiet = {(heir, stray.month) for stray, heir in heirs.items()}  # the heir's report is the stray one
+    ledger = simulate_changed_year(registry, structure, changes, annex, base, seed, year, quiet)
+    units = [u for u in registry if structure.months(u.code, year)]
+    plans = plan_files(units, ledger, quiet, year, REPORTING_2025, (), committees)
+    plans += stray_plans(structure, ledger, heirs, year)
+    return write_files(plans, Path(out_dir), {}, set(), seed)
+
+
+def write_files(
+    plans: list[FilePlan],
+    out_dir: Path,
+    extra: dict[tuple[str, int], list[tuple[Person, str]]],
+    left_out: set[int],
+    seed: int,
+) -> DemoResult:
+    """Render the planned files; the rows as written give the truth and the expected issues."""
     raw_dir = out_dir.parent
     files: list[Path] = []
     issues: list[Issue] = []
@@ -1216,8 +1725,8 @@ def generate(out_dir: Path, units_csv: Path, plan_text: Path, seed: int = 2024) 
             files.append(path)
             issues += [(path.relative_to(raw_dir).as_posix(), None, None, f.rule) for f in plan.flaws]
             continue
-        summary = summary_rows(plan, by_code)
-        roster: list[Row] | None = roster_rows(plan, by_code, extra, left_out)
+        summary = summary_rows(plan)
+        roster: list[Row] | None = roster_rows(plan, extra, left_out)
         if not roster and lay.empty_roster == "omit":
             roster = None
         if lay.fmt == "xlsx":

@@ -15,7 +15,7 @@ import pandas as pd
 
 from pdv.faults import checkpoint
 from pdv.findings import Finding, to_frame
-from pdv.reference import UnitRegistry
+from pdv.reference import CHANGES_FILE, COMMITTEES_FILE, UnitRegistry, change_names
 from pdv.settings import Settings
 from pdv.sources.plan import PlanDocument, parse_plan_metadata, read_annex_xlsx, read_plan_text
 from pdv.sources.reports import ReportTable, read_report
@@ -131,8 +131,22 @@ def classify_paths(paths: Iterable[Path], raw_dir: Path) -> list[RawFile]:
 
 
 def reference_version(files: Iterable[RawFile]) -> str:
-    """Hash of all reference files: a file is re-read when the reference data it used changed."""
-    return hashlib.sha256("".join(f"{f.rel}:{f.sha256};" for f in files if f.kind == "reference").encode()).hexdigest()
+    """Hash of the reference data reports are read with: a file is re-read when it changed.
+
+    Of the change list only the names count (they resolve reports): its dates and kinds decide where
+    figures belong, which the loader re-places without reading files again; committees never
+    affect reading.
+    """
+    parts = []
+    for f in files:
+        if f.kind != "reference" or f.path.name == COMMITTEES_FILE:
+            continue
+        if f.path.name == CHANGES_FILE:
+            names = change_names(f.path.parent)
+            parts.append(f"{f.rel}:{sorted(zip(names['alias'], names['unit_code'], strict=True))};")
+        else:
+            parts.append(f"{f.rel}:{f.sha256};")
+    return hashlib.sha256("".join(parts).encode()).hexdigest()
 
 
 def content_key(raw: RawFile, ref_version: str) -> str:

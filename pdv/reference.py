@@ -17,6 +17,25 @@ from pdv.textnorm import clean_text, map_unique, name_key
 
 UNITS_FILE = "units.csv"
 ALIASES_FILE = "unit_aliases.csv"
+CHANGES_FILE = "unit_changes.csv"
+COMMITTEES_FILE = "committees.csv"
+
+
+def change_names(reference_dir: Path) -> pd.DataFrame:
+    """Names that the change list gives (a rename, a merged unit's new name) as aliases of their code.
+
+    Reports are matched to a code whatever the date; whether the unit existed then is decided when
+    the figures are placed (``pdv.history``).
+    """
+    path = reference_dir / CHANGES_FILE
+    if not path.exists():
+        return pd.DataFrame(columns=["alias", "unit_code"])
+    changes = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig").map(clean_text)
+    changes = changes.reindex(columns=["kind", "predecessors", "successors", "new_name"], fill_value="")
+    named = changes[changes["new_name"] != ""]
+    target = named["successors"].where(named["successors"] != "", named["predecessors"])
+    codes = target.str.split(";").str[0].str.strip().str.upper()
+    return pd.DataFrame({"alias": named["new_name"], "unit_code": codes}).reset_index(drop=True)
 
 
 @dataclass
@@ -62,7 +81,7 @@ class UnitRegistry:
             if alias_path.exists()
             else pd.DataFrame(columns=["alias", "unit_code"])
         )
-        return cls(units, aliases)
+        return cls(units, pd.concat([aliases, change_names(reference_dir)], ignore_index=True))
 
     def name_of(self, code: str) -> str:
         return self._names.get(code, "")

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from pdv.faults import checkpoint
+from pdv.history import KINDS_VI
 from pdv.settings import Settings
 from pdv.warehouse import Destination
 
@@ -44,15 +45,15 @@ def periods_with_data(dest: Destination) -> list[str]:
     return [str(p) for p in frame["period"]]
 
 
-def _frames(dest: Destination, period: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+def _frames(dest: Destination, period: str, view: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     info = dest.read_sql("select * from dim_period where period = :p", p=period)
     if info.empty:
         raise ValueError(f"không có kỳ {period} trong kho dữ liệu / unknown period {period}")
     p = info.iloc[0].to_dict()
-    progress = dest.read_sql("select * from v_unit_progress where period = :p", p=period)
+    progress = dest.read_sql("select * from v_unit_progress where period = :p and view = :v", p=period, v=view)
     alone = progress[progress["scope"] == "period"].set_index("unit_code")
     ytd = progress[progress["scope"] == "ytd"].set_index("unit_code")
-    rows = alone.drop(columns=["achievement_pct", "youth_share_pct", "scope"])
+    rows = alone.drop(columns=["achievement_pct", "youth_share_pct", "scope", "view", "parent_code"])
     for m in _MEASURES:
         rows[f"ytd_{m}"] = ytd[m]
     rows["achievement_pct"] = ytd["achievement_pct"]
@@ -64,7 +65,7 @@ def _frames(dest: Destination, period: str) -> tuple[pd.DataFrame, pd.DataFrame,
     rows["behind_schedule"] = (rows["target_total"] > 0) & (rows["achievement_pct"].fillna(0) < expected_pct)
     rows = rows.reset_index().sort_values(["stt", "unit_code"], na_position="last").reset_index(drop=True)
     rows["is_total"] = False
-    rows["predecessors"] = ""
+    rows["predecessors"] = _predecessors(dest, view, p["last_month"]).reindex(rows["unit_code"]).fillna("").to_numpy()
     plan = dest.read_sql(
         "select plan_no, yearly_target, min_youth_share_pct from dim_plan where :y between year_from and year_to",
         y=int(p["year"]),
@@ -91,6 +92,41 @@ def _frames(dest: Destination, period: str) -> tuple[pd.DataFrame, pd.DataFrame,
     return rows, monthly, context
 
 
+def _predecessors(dest: Destination, view: str, last_month: Any) -> pd.Series:
+    """Per unit, the units it took over (as it is: all of them; as it was: by the period's end)."""
+    edges = dest.read_sql(
+        "select e.predecessor_code, e.successor_code, e.kind, e.effective_date from bridge_unit_succession as e"
+    )
+    if view == "as_is":
+        mapped = dest.read_sql(
+            "select distinct unit_code as predecessor_code, current_unit_code as successor_code from dim_unit"
+            " where unit_code <> current_unit_code"
+        )
+        edges = edges.merge(mapped, on=["predecessor_code", "successor_code"], how="outer")
+    else:
+        end = pd.Timestamp(last_month) + pd.offsets.MonthEnd(0)
+        edges = edges[pd.to_datetime(edges["effective_date"]) <= end]
+    if edges.empty:
+        return pd.Series(dtype=object)
+    names = dest.read_sql(
+        "select unit_code, unit_name from dim_unit as v where not exists (select 1 from dim_unit as w"
+        " where w.unit_code = v.unit_code and coalesce(w.valid_from, date '0001-01-01') > coalesce(v.valid_from, date '0001-01-01'))"
+    ).set_index("unit_code")["unit_name"]
+    edges = edges.drop_duplicates(["predecessor_code", "successor_code"]).sort_values(
+        ["successor_code", "predecessor_code"]
+    )
+
+    def label(r: pd.Series) -> str:
+        name = str(names.get(r["predecessor_code"], r["predecessor_code"]))
+        if pd.isna(r["effective_date"]):
+            return name
+        kind = KINDS_VI.get(str(r["kind"]), str(r["kind"]))
+        return f"{name} ({kind} {pd.Timestamp(r['effective_date']):%d/%m/%Y})"
+
+    edges["label"] = edges.apply(label, axis=1)
+    return edges.groupby("successor_code")["label"].agg("; ".join)
+
+
 def _total_row(rows: pd.DataFrame) -> dict[str, Any]:
     sums = {
         c: int(rows[c].sum())
@@ -114,7 +150,8 @@ def _total_row(rows: pd.DataFrame) -> dict[str, Any]:
         "stt": None,
         "unit_code": "",
         "unit_type": "",
-        "unit_name": "Toàn Đảng bộ Khối",
+        "unit_name": "Tổng cộng",
+        "parent_name": "",
         "sympathizers_end": int(stock.sum()) if len(stock) else None,
         "achievement_pct": round(100.0 * sums["ytd_admitted_total"] / sums["target_total"], 1)
         if sums["target_total"]
@@ -162,7 +199,7 @@ def extract_period(
 
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}")
-    rows, monthly, ctx = _frames(dest, period)
+    rows, monthly, ctx = _frames(dest, period, view)
     year = int(ctx["year"])
     target = out_dir or settings.extracts_dir / str(year) / period
     meta = ExtractMeta(

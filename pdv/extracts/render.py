@@ -64,7 +64,7 @@ INT_COLUMNS = frozenset(
     }
 )
 PCT_COLUMNS = frozenset({"achievement_pct", "youth_share_pct"})
-TEXT_COLUMNS = frozenset({"unit_type", "unit_name", "unit_code", "predecessors"})
+TEXT_COLUMNS = frozenset({"unit_type", "unit_name", "unit_code", "parent_name", "predecessors"})
 FLAG_COLUMNS = ("behind_schedule", "is_total")
 MONTHLY_COLUMNS = ("month", "admitted_total", "cumulative", "target_cumulative")
 
@@ -358,7 +358,7 @@ _BEHIND_FILL = PatternFill("solid", fgColor=BEHIND_FILL_RGB)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 _RIGHT = Alignment(horizontal="right", vertical="center")
-_WIDTHS = {"stt": 5, "unit_type": 10, "unit_name": 52, "unit_code": 11, "predecessors": 40}
+_WIDTHS = {"stt": 5, "unit_type": 10, "unit_name": 52, "unit_code": 11, "parent_name": 30, "predecessors": 40}
 _PCT_WIDTH, _INT_WIDTH = 10, 10
 INT_FORMAT, PCT_FORMAT = "0", "0.0"
 

@@ -16,8 +16,9 @@ from sqlalchemy.engine import Connection
 
 from pdv.faults import checkpoint
 from pdv.findings import ISSUE_COLUMNS, ISSUE_SQL_NAMES, ISSUE_TABLE_COLUMNS, Finding, to_frame
+from pdv.history import UnitHistory, place
 from pdv.ingest import ParsedFile, RawFile, no_persons
-from pdv.reference import UnitRegistry
+from pdv.textnorm import map_unique, name_key
 from pdv.warehouse.base import Destination, query_frame
 from schemas.report import ROSTER_COLUMNS, SUMMARY_COLUMNS, cross_findings
 
@@ -62,8 +63,7 @@ def current_persons(dest: Destination) -> pd.DataFrame:
             return empty
         frame = query_frame(
             conn,
-            "select a.person_key, u.unit_code, a.period_month from fact_admission as a"
-            " join dim_unit as u on u.unit_key = a.unit_key where a.is_current",
+            "select person_key, unit_code, period_month from fact_admission where is_current",
         )
     frame["period_month"] = pd.to_datetime(frame["period_month"])
     return frame if not frame.empty else empty
@@ -76,18 +76,24 @@ def load_run(
     raw_dir: str,
     seen: list[RawFile],
     parsed: list[tuple[ParsedFile, str]],
-    registry: UnitRegistry,
+    history: UnitHistory,
     quality: QualityCheck | None = None,
 ) -> RunSummary:
     """Write one run (new file versions and their findings) atomically; return the summary."""
     with dest.engine.begin() as conn:
         dest.apply_ddl(conn)
-        _sync_units(conn, dest, registry)
+        reference_changed = _record_reference(conn, dest, summary.run_id, seen)
+        versions, affected = _sync_units(conn, dest, history)
         file_ids, retired = _record_files(conn, dest, summary.run_id, seen, parsed)
-        for item, _ in parsed:
-            if item.plan is not None and item.targets is not None and item.plan.plan_no:
-                _load_targets(conn, dest, item, file_ids[item.raw.rel])
-        touched = _load_reports(conn, dest, [p for p, _ in parsed], file_ids, retired)
+        plans = [p for p, _ in parsed if p.plan is not None and p.targets is not None and p.plan.plan_no]
+        for item in plans:
+            _load_targets(conn, dest, item, file_ids[item.raw.rel], history, versions)
+        new = _load_reports(conn, dest, [p for p, _ in parsed], file_ids, history, versions)
+        placed = _replace_units(conn, dest, summary.run_id, history, versions, affected, new)
+        touched = _settle(conn, dest, placed, retired)
+        _drop_versions(conn, versions)
+        if plans or reference_changed:
+            _hold_targets(conn, dest, history)
         found = [pd.DataFrame(columns=[*ISSUE_COLUMNS, "scope", "file_id"])]
         found += [_file_findings(p, file_ids) for p, _ in parsed]
         scopes = [
@@ -95,6 +101,12 @@ def load_run(
                 {"scope": [f"file:{p.raw.rel}" for p, _ in parsed], "resolver": [p.raw.rel for p, _ in parsed]}
             )
         ]
+        if reference_changed:
+            found.append(_scoped(to_frame(history.findings), f"file:{history.path}"))
+            scopes.append(pd.DataFrame({"scope": [f"file:{history.path}"], "resolver": [history.path]}))
+        place_found, place_scopes = _placement_findings(conn, history, placed)
+        found.append(place_found)
+        scopes.append(place_scopes)
         if not touched.empty:
             cross, cross_scopes = _cross_checks(conn, touched)
             found.append(cross)
@@ -138,42 +150,130 @@ def _next_key(conn: Connection, table: str, column: str) -> int:
     return int(conn.exec_driver_sql(f"select coalesce(max({column}), 0) from {table}").scalar_one() or 0) + 1
 
 
-def _sync_units(conn: Connection, dest: Destination, registry: UnitRegistry) -> None:
-    """Bring ``dim_unit`` in line with the registry: new codes get a key, changes a new version."""
-    current = query_frame(conn, "select unit_key, unit_code, unit_type, unit_name from dim_unit where is_current")
-    units = registry.units[["unit_code", "unit_type", "unit_name", "name_key"]]
-    merged = units.merge(current, on="unit_code", how="left", suffixes=("", "_old"))
-    changed = merged["unit_key"].notna() & (
-        (merged["unit_type"] != merged["unit_type_old"]) | (merged["unit_name"] != merged["unit_name_old"])
+_NEVER = date(1, 1, 1)  # valid_from of a version open since before the plan, for matching
+_VERSION_ATTRS = ["unit_type", "unit_name", "parent_code", "parent_name", "current_unit_code", "valid_to"]
+
+
+def _record_reference(conn: Connection, dest: Destination, run_id: str, seen: list[RawFile]) -> bool:
+    """Record the reference files as applied; True when any differs from the last run's."""
+    files = pd.DataFrame(
+        [{"path": f.rel, "sha256": f.sha256, "run_id": run_id} for f in seen if f.kind == "reference"],
+        columns=["path", "sha256", "run_id"],
     )
-    new_rows = merged[merged["unit_key"].isna() | changed].copy()
-    if new_rows.empty:
-        return
-    today = date.today()
-    closed = [int(k) for k in merged.loc[changed, "unit_key"]]
-    if closed:
-        conn.execute(
-            sa.text("update dim_unit set is_current = false, valid_to = :d where unit_key in :keys").bindparams(
-                sa.bindparam("keys", expanding=True)
-            ),
-            {"d": today, "keys": closed},
-        )
+    before = query_frame(conn, "select path, sha256 from reference_file")
+    pairs = [sorted(zip(f["path"], f["sha256"], strict=True)) for f in (before, files)]
+    if pairs[0] == pairs[1] and len(before):
+        return False
+    conn.exec_driver_sql("delete from reference_file")
+    dest.bulk_insert(conn, "reference_file", files)
+    return True
+
+
+def _sync_units(conn: Connection, dest: Destination, history: UnitHistory) -> tuple[pd.DataFrame, set[str]]:
+    """Bring ``dim_unit`` and the succession bridge in line with the history.
+
+    A version keeps its key while its (code, first day) stays; returns the desired versions with
+    their keys and the codes whose placement of figures may have changed (their history, or that of
+    a unit they pass their figures to).
+    """
+    current = history.current_code()
+    want = history.versions.assign(
+        name_key=map_unique(history.versions["unit_name"], name_key),
+        current_unit_code=history.versions["unit_code"].map(current),
+        is_current=history.versions["valid_to"].isna(),
+        start=history.versions["valid_from"].map(lambda d: _NEVER if d is None or pd.isna(d) else d),
+    )
+    have = query_frame(conn, "select * from dim_unit")
+    have["start"] = pd.to_datetime(have["valid_from"]).dt.date.map(lambda d: _NEVER if d is None or pd.isna(d) else d)
+    have["valid_to"] = pd.to_datetime(have["valid_to"]).dt.date
+    edges_old = query_frame(conn, "select * from bridge_unit_succession")
+    merged = want.merge(have[["unit_code", "start", "unit_key"]], on=["unit_code", "start"], how="left")
+    fresh = merged["unit_key"].isna()
     start = _next_key(conn, "dim_unit", "unit_key")
-    new_rows["valid_from"] = [today if c else None for c in changed[new_rows.index]]
-    new_rows["unit_key"] = range(start, start + len(new_rows))
-    new_rows["valid_to"] = None
-    new_rows["is_current"] = True
+    merged.loc[fresh, "unit_key"] = range(start, start + int(fresh.sum()))
+    merged["unit_key"] = merged["unit_key"].astype("int64")
     cols = [
         "unit_key",
         "unit_code",
         "unit_type",
         "unit_name",
         "name_key",
+        *_VERSION_ATTRS[2:],
         "valid_from",
-        "valid_to",
         "is_current",
     ]
-    dest.bulk_insert(conn, "dim_unit", new_rows[cols])
+
+    def signature(frame: pd.DataFrame) -> set[tuple[object, ...]]:
+        attrs = frame[["unit_code", "start", *_VERSION_ATTRS]].astype(object)
+        return set(map(tuple, attrs.where(attrs.notna(), None).to_numpy().tolist()))
+
+    def edges(frame: pd.DataFrame) -> set[tuple[object, ...]]:
+        keep = frame[["predecessor_code", "successor_code", "is_principal"]].astype(object)
+        days = pd.to_datetime(frame["effective_date"]).dt.date.astype(object)
+        return set(
+            zip(keep["predecessor_code"], keep["successor_code"], keep["is_principal"].astype(bool), days, strict=True)
+        )
+
+    new_edges = edges(history.succession)
+    old_sig, new_sig, old_edges = signature(have), signature(merged), edges(edges_old)
+    if old_sig == new_sig and old_edges == new_edges:
+        return merged, set()
+    changed = {str(t[0]) for t in old_sig ^ new_sig} | {str(e[0]) for e in old_edges ^ new_edges}
+    # Codes are placed along their successors: a unit feeding a changed one is affected too.
+    nxt: dict[str, set[str]] = {}
+    for a, b in zip(history.succession["predecessor_code"], history.succession["successor_code"], strict=True):
+        nxt.setdefault(str(a), set()).add(str(b))
+    affected = {code for code in set(current) | set(have["unit_code"]) if _chain(code, nxt) & changed}
+    keep = merged[~fresh]
+    if not keep.empty:
+        _stage_frame(
+            conn,
+            dest,
+            "stage_unit",
+            "unit_key integer, unit_name varchar, name_key varchar, unit_type varchar, parent_code varchar,"
+            " parent_name varchar, current_unit_code varchar, valid_to date, is_current boolean",
+            keep[["unit_key", "unit_name", "name_key", "unit_type", *_VERSION_ATTRS[2:], "is_current"]].astype(object),
+        )
+        conn.exec_driver_sql(
+            "update dim_unit set unit_name = s.unit_name, name_key = s.name_key, unit_type = s.unit_type,"
+            " parent_code = s.parent_code, parent_name = s.parent_name, current_unit_code = s.current_unit_code,"
+            " valid_to = s.valid_to, is_current = s.is_current from stage_unit as s where dim_unit.unit_key = s.unit_key"
+        )
+        conn.exec_driver_sql("drop table stage_unit")
+    dest.bulk_insert(conn, "dim_unit", merged.loc[fresh, cols].astype(object))
+    conn.exec_driver_sql("delete from bridge_unit_succession")
+    dest.bulk_insert(conn, "bridge_unit_succession", history.succession)
+    return merged, affected
+
+
+def _chain(code: str, nxt: dict[str, set[str]]) -> set[str]:
+    """The code and every unit its figures may pass to."""
+    out, todo = {code}, [code]
+    while todo:
+        more = nxt.get(todo.pop(), set()) - out
+        out |= more
+        todo += list(more)
+    return out
+
+
+def _drop_versions(conn: Connection, versions: pd.DataFrame) -> None:
+    """Versions the reference data no longer has (nothing points at them any more)."""
+    stmt = sa.text("delete from dim_unit where unit_key not in :keys").bindparams(sa.bindparam("keys", expanding=True))
+    conn.execute(stmt, {"keys": [int(k) for k in versions["unit_key"]] or [-1]})
+
+
+def _keys(history: UnitHistory, versions: pd.DataFrame, codes: pd.Series, months: pd.Series) -> pd.DataFrame:
+    """Placement of figures (see ``pdv.history.place``) with the dim_unit key of the version."""
+    placed = place(history.versions, history.succession, codes, months)
+    keyed = placed.reset_index().merge(
+        versions[["unit_code", "start", "unit_key"]],
+        left_on=["unit_code", "valid_from"],
+        right_on=["unit_code", "start"],
+        how="left",
+    )
+    out = keyed.set_index("index").reindex(placed.index)
+    out["unit_key"] = out["unit_key"].astype("Int64")
+    return out
 
 
 def _record_files(
@@ -216,7 +316,9 @@ def _record_files(
     return dict(zip(rows["path"], rows["file_id"].astype(int), strict=True)), retired
 
 
-def _load_targets(conn: Connection, dest: Destination, item: ParsedFile, file_id: int) -> None:
+def _load_targets(
+    conn: Connection, dest: Destination, item: ParsedFile, file_id: int, history: UnitHistory, versions: pd.DataFrame
+) -> None:
     plan = item.plan
     assert plan is not None and item.targets is not None
     key = conn.execute(
@@ -238,10 +340,11 @@ def _load_targets(conn: Connection, dest: Destination, item: ParsedFile, file_id
         # A pasted annex carries no plan metadata: keep what the document text gave.
         sets = ", ".join(f"{c} = coalesce(:{c}, {c})" for c in attrs if c != "plan_no")
         conn.execute(sa.text(f"update dim_plan set {sets} where plan_key = :key"), {**attrs, "key": key})
-    units = query_frame(conn, "select unit_code, unit_key from dim_unit where is_current")
-    targets = item.targets.merge(units, on="unit_code", how="inner")
+    targets = item.targets[item.targets["unit_code"] != ""].reset_index(drop=True)
+    january = pd.to_datetime(targets["year"].astype(str) + "-01-01")
+    targets["unit_key"] = _keys(history, versions, targets["unit_code"], january)["unit_key"]
     long = targets.melt(
-        id_vars=["unit_key", "year", "stt", "source_row"],
+        id_vars=["unit_code", "unit_key", "year", "stt", "source_row"],
         value_vars=list(TARGET_SOURCES),
         var_name="source",
         value_name="target",
@@ -254,6 +357,7 @@ def _load_targets(conn: Connection, dest: Destination, item: ParsedFile, file_id
     cols = [
         "file_id",
         "plan_key",
+        "unit_code",
         "unit_key",
         "year",
         "source",
@@ -285,60 +389,227 @@ def _file_findings(parsed: ParsedFile, file_ids: dict[str, int]) -> pd.DataFrame
     return _scoped(parsed.findings, f"file:{parsed.raw.rel}").assign(file_id=file_ids[parsed.raw.rel])
 
 
-# What the schemas hand over, keyed for the warehouse (facts hold unit_key, not the code).
-_REPORT_COLUMNS = [
-    "file_id",
-    "unit_key",
-    "is_current",
-    "superseded_by_file_id",
-    *(c for c in SUMMARY_COLUMNS if c != "unit_code"),
-]
+# What the schemas hand over, keyed for the warehouse (facts hold the unit's code and its version's key).
+_REPORT_COLUMNS = ["file_id", "unit_key", "is_current", "superseded_by_file_id", *SUMMARY_COLUMNS]
 _ADMISSION_COLUMNS = [
     "file_id",
     "unit_key",
     "is_current",
-    *(c for c in ROSTER_COLUMNS if c not in ("unit_code", "national_id_masked", "id_column")),
+    *(c for c in ROSTER_COLUMNS if c not in ("national_id_masked", "id_column")),
 ]
+_PLACED = ["tbl", "file_id", "sheet", "source_row", "unit_code", "period_month", "person_key", "old_key", "unit_key"]
+_PLACED_INFO = ["status", "since", "successor"]
 
 
-def _with_keys(frame: pd.DataFrame, units: pd.DataFrame, file_id: int) -> pd.DataFrame:
-    out = frame.merge(units, on="unit_code", how="inner").assign(file_id=file_id, is_current=False)
+def _placed(
+    frame: pd.DataFrame, history: UnitHistory, versions: pd.DataFrame, table: str, file_id: int | None = None
+) -> pd.DataFrame:
+    """Rows with the key of the unit version their figures count for, and how they were placed."""
+    out = frame.reset_index(drop=True)
+    if file_id is not None:
+        out = out.assign(file_id=file_id, is_current=False)
     out["period_month"] = pd.to_datetime(out["period_month"]).dt.date
-    return out
+    keys = _keys(history, versions, out["unit_code"], pd.to_datetime(out["period_month"]))
+    out["unit_key"] = keys["unit_key"]
+    for c in _PLACED_INFO:
+        out[c] = keys[c]
+    return out.assign(tbl=table)
 
 
 def _load_reports(
-    conn: Connection, dest: Destination, parsed: list[ParsedFile], file_ids: dict[str, int], retired: list[int]
-) -> pd.DataFrame:
-    """Insert new report rows, then decide the current report of every unit-month they touch."""
-    units = query_frame(conn, "select unit_code, unit_key from dim_unit where is_current")
-    touched = []
+    conn: Connection,
+    dest: Destination,
+    parsed: list[ParsedFile],
+    file_ids: dict[str, int],
+    history: UnitHistory,
+    versions: pd.DataFrame,
+) -> list[pd.DataFrame]:
+    """Insert new report rows, each with the unit version its figures count for; return them placed."""
+    placed = []
     headers = [p.header_frame().assign(file_id=file_ids[p.raw.rel]) for p in parsed if p.headers]
     if headers:
         dest.bulk_insert(conn, "source_header", pd.concat(headers)[["file_id", "sheet", "column_name", "header"]])
     for p in parsed:
         file_id = file_ids[p.raw.rel]
         if p.summary is not None and not p.summary.empty:
-            rows = _with_keys(p.summary, units, file_id).assign(superseded_by_file_id=None)
+            rows = _placed(p.summary, history, versions, "fact_unit_month", file_id).assign(superseded_by_file_id=None)
             rows["reported_on"] = pd.to_datetime(rows["reported_on"]).dt.date
             dest.bulk_insert(conn, "fact_unit_month", rows[_REPORT_COLUMNS])
-            touched.append(rows[["unit_key", "period_month"]])
+            placed.append(rows)
         if p.roster is not None and not p.roster.empty and p.personal is not None:
-            rows = _with_keys(p.roster, units, file_id)
+            rows = _placed(p.roster, history, versions, "fact_admission", file_id)
             rows["admitted_on"] = pd.to_datetime(rows["admitted_on"]).dt.date
             dest.bulk_insert(conn, "fact_admission", rows[_ADMISSION_COLUMNS])
             personal = p.personal.assign(file_id=file_id, birth_date=pd.to_datetime(p.personal["birth_date"]).dt.date)
             dest.bulk_insert(
                 conn, "restricted_person", personal[["person_key", "file_id", "source_row", "full_name", "birth_date"]]
             )
-            touched.append(rows[["unit_key", "period_month"]])
+            placed.append(rows)
+    return [f.reindex(columns=[*_PLACED, *_PLACED_INFO]) for f in placed]
+
+
+_REPLACE_SQL = """
+select '{t}' as tbl, f.file_id, {sheet} as sheet, f.source_row, f.unit_code, {month} as period_month,
+       {person} as person_key, f.unit_key as old_key
+from {t} as f
+where f.file_id not in (select file_id from source_file where run_id = :run)
+  and (f.unit_code in (select unit_code from stage_codes)
+       or exists (select 1 from stage_pairs as p where p.unit_code = f.unit_code and p.period_month = {month}))
+"""
+_TABLE_KEYS = {
+    "fact_unit_month": ("f.sheet", "f.period_month", "null", "file_id, unit_code, period_month"),
+    "fact_admission": ("f.sheet", "f.period_month", "f.person_key", "file_id, person_key"),
+    "fact_target": ("null", "make_date(f.year, 1, 1)", "f.source", "file_id, unit_code, year, source"),
+}
+
+
+def _replace_units(
+    conn: Connection,
+    dest: Destination,
+    run_id: str,
+    history: UnitHistory,
+    versions: pd.DataFrame,
+    affected: set[str],
+    new: list[pd.DataFrame],
+) -> pd.DataFrame:
+    """Place earlier rows again where the history changed or new rows share their unit-month.
+
+    Returns every row placed in this run (new and earlier), with its old and new unit key.
+    """
+    fresh = pd.concat([pd.DataFrame(columns=[*_PLACED, *_PLACED_INFO]), *new], ignore_index=True)
+    pairs = fresh[["unit_code", "period_month"]].drop_duplicates().astype(object)
+    _stage_frame(conn, dest, "stage_pairs", "unit_code varchar, period_month date", pairs)
+    _stage_frame(
+        conn, dest, "stage_codes", "unit_code varchar", pd.DataFrame({"unit_code": sorted(affected)}, dtype=object)
+    )
+    parts = []
+    for table, (sheet, month, person, _) in _TABLE_KEYS.items():
+        if table == "fact_target" and not affected:
+            continue
+        query = _REPLACE_SQL.format(t=table, sheet=sheet, month=month, person=person)
+        parts.append(query_frame(conn, query, run=run_id))
+    earlier = pd.concat([pd.DataFrame(columns=_PLACED[:-1]), *parts], ignore_index=True)
+    for name in ("stage_pairs", "stage_codes"):
+        conn.exec_driver_sql(f"drop table {name}")
+    if not earlier.empty:
+        again = _placed(earlier, history, versions, "")
+        earlier = earlier.assign(
+            unit_key=again["unit_key"].to_numpy(), **{c: again[c].to_numpy() for c in _PLACED_INFO}
+        )
+        moved = earlier[earlier["unit_key"].astype("Int64").fillna(-1) != earlier["old_key"].astype("Int64").fillna(-1)]
+        for table, (*_, pk) in _TABLE_KEYS.items():
+            rows = moved[moved["tbl"] == table]
+            if rows.empty:
+                continue
+            frame = rows.assign(
+                year=pd.to_datetime(rows["period_month"]).dt.year,
+                source=rows["person_key"],
+                unit_key=pd.Series(
+                    [None if pd.isna(k) else int(k) for k in rows["unit_key"]], index=rows.index, dtype=object
+                ),
+            )
+            cols = [c.strip() for c in pk.split(",")]
+            _stage_frame(
+                conn,
+                dest,
+                "stage_place",
+                ", ".join(f"{c} {_STAGE_TYPES[c]}" for c in [*cols, "unit_key"]),
+                frame[[*cols, "unit_key"]].astype(object).where(frame[[*cols, "unit_key"]].notna(), None),
+            )
+            match = " and ".join(f"{table}.{c} = s.{c}" for c in cols)
+            conn.exec_driver_sql(
+                f"update {table} set unit_key = s.unit_key,"
+                f" is_current = case when s.unit_key is null then false else {table}.is_current end"
+                f" from stage_place as s where {match}"
+            )
+            conn.exec_driver_sql("drop table stage_place")
+    return pd.concat([fresh, earlier.reindex(columns=fresh.columns)], ignore_index=True)
+
+
+_PLACE_RULES = {"succeeded": "unit.succeeded", "ended": "unit.dissolved", "not_started": "unit.not_started"}
+
+
+def _placement_findings(
+    conn: Connection, history: UnitHistory, placed: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reports naming a unit that had ceased or did not exist yet, for every unit-month placed."""
+    rows = placed[placed["tbl"].isin(["fact_unit_month", "fact_admission"])]
+    empty = pd.DataFrame(columns=[*ISSUE_COLUMNS, "scope", "file_id"]), pd.DataFrame(columns=["scope", "resolver"])
+    if rows.empty:
+        return empty
+    ids = sorted({int(i) for i in rows["file_id"]})
+    stmt = sa.text(
+        "select s.file_id, s.path, min(h.header) as header from source_file as s"
+        " left join source_header as h on h.file_id = s.file_id and h.column_name in ('unit_name', 'unit_code')"
+        " where s.is_current and s.file_id in :ids group by s.file_id, s.path"
+    ).bindparams(sa.bindparam("ids", expanding=True))
+    files = pd.DataFrame(conn.execute(stmt, {"ids": ids}).fetchall(), columns=["file_id", "path", "header"])
+    rows = rows.astype({"file_id": "int64"}).merge(files, on="file_id", how="inner")
+    rows["period"] = pd.to_datetime(rows["period_month"]).dt.strftime("%Y-%m")
+    rows["scope"] = "place:" + rows["unit_code"].astype(str) + "|" + rows["period"]
+    scopes = rows[["scope", "path"]].rename(columns={"path": "resolver"})
+    names = history.versions.groupby("unit_code")["unit_name"].last()
+    findings = [
+        Finding(
+            _PLACE_RULES[r["status"]],
+            r["path"],
+            r["sheet"] if isinstance(r["sheet"], str) else None,
+            int(r["source_row"]),
+            r["header"] if isinstance(r["header"], str) else "unit_name",
+            names.get(r["unit_code"], r["unit_code"]),
+            r["unit_code"],
+            r["period"],
+            params={
+                "since": r["since"].strftime("%d/%m/%Y") if isinstance(r["since"], date) else "",
+                "successor": names.get(r["successor"], "") if isinstance(r["successor"], str) else "",
+            },
+        )
+        for r in rows[rows["status"] != "ok"].to_dict("records")
+    ]
+    frame = to_frame(findings)
+    frame["scope"] = "place:" + frame["unit"].astype(str) + "|" + frame["period"].astype(str)
+    frame["file_id"] = None
+    return frame, scopes
+
+
+def _hold_targets(conn: Connection, dest: Destination, history: UnitHistory) -> None:
+    """Who holds each yearly target when: the annex in force, passed on along the change list."""
+    annex = query_frame(
+        conn,
+        "select unit_code, year,"
+        " coalesce(max(case when source = 'total' then target end), 0) as target_total,"
+        " coalesce(max(case when source = 'youth' then target end), 0) as target_youth,"
+        " coalesce(max(case when source = 'union' then target end), 0) as target_union"
+        " from fact_target where is_current group by unit_code, year",
+    )
+    conn.exec_driver_sql("delete from fact_target_held")
+    dest.bulk_insert(conn, "fact_target_held", history.held_targets(annex))
+
+
+_STAGE_TYPES = {
+    "file_id": "bigint",
+    "unit_code": "varchar",
+    "period_month": "date",
+    "person_key": "varchar",
+    "year": "integer",
+    "source": "varchar",
+    "unit_key": "integer",
+}
+
+
+def _settle(conn: Connection, dest: Destination, placed: pd.DataFrame, retired: list[int]) -> pd.DataFrame:
+    """Decide the report in force of every unit-month whose rows changed; return those unit-months."""
+    reports = placed[placed["tbl"].isin(["fact_unit_month", "fact_admission"])]
+    touched = [
+        pd.DataFrame({"unit_key": reports[k], "period_month": reports["period_month"]}) for k in ("unit_key", "old_key")
+    ]
     if retired:
         for table in ("fact_unit_month", "fact_admission"):
             stmt = sa.text(f"select distinct unit_key, period_month from {table} where file_id in :ids")
             found = conn.execute(stmt.bindparams(sa.bindparam("ids", expanding=True)), {"ids": retired}).fetchall()
             touched.append(pd.DataFrame(found, columns=["unit_key", "period_month"]))
     keys = pd.concat([pd.DataFrame(columns=["unit_key", "period_month"]), *touched], ignore_index=True)
-    keys = keys.drop_duplicates().reset_index(drop=True)
+    keys = keys[keys["unit_key"].notna()].drop_duplicates().reset_index(drop=True)
     months = pd.to_datetime(keys["period_month"])
     keys = keys.assign(period_month=months.dt.date, period=months.dt.strftime("%Y-%m")).astype(
         {"unit_key": "int64", "period": object}

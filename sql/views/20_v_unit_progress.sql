@@ -1,82 +1,162 @@
--- BI: every unit's progress for each quarter, half and year, for the period alone and year to date.
+-- BI: every unit's progress for each quarter, half and year, for the period alone and year to date,
+-- as it was (the units and parents of the time) and as it is (everything on today's units).
 create or replace view v_unit_progress as
 with cutoff as (
     select max(period_month) as last_month from fact_unit_month where is_current
 ),
-units as (
-    select unit_code, unit_name, unit_type from dim_unit where is_current
+periods as (
+    select p.*, cast(p.last_month + interval '1 month' - interval '1 day' as date) as last_day
+    from dim_period as p cross join cutoff as c
+    where p.first_month <= c.last_month
+),
+months as (
+    select distinct b.month_start from bridge_period_month as b cross join cutoff as c
+    where b.month_start <= c.last_month
+),
+-- A unit's figures for a month count under the latest version overlapping the month; the unit is
+-- expected to report if it existed on the month's first day.
+spans as (
+    select
+        v.unit_code, m.month_start, v.unit_key,
+        max(case when v.valid_from is null or v.valid_from <= m.month_start then 1 else 0 end)
+            over (partition by v.unit_code, m.month_start) as exists_at_start,
+        row_number() over (partition by v.unit_code, m.month_start order by v.valid_from desc nulls last) as newest
+    from months as m
+    join dim_unit as v
+        on (v.valid_from is null or v.valid_from < m.month_start + interval '1 month')
+        and (v.valid_to is null or v.valid_to >= m.month_start)
 ),
 reports as (
-    select
-        u.unit_code, f.period_month, f.admitted_total, f.admitted_youth, f.admitted_union,
-        f.recognized_full, f.trained, f.sympathizers, f.is_on_time
-    from fact_unit_month as f
-    join dim_unit as u on u.unit_key = f.unit_key
-    where f.is_current
-),
-expected as (
-    select p.year, p.period, p.period_type, b.scope, b.month_start, u.unit_code, u.unit_name, u.unit_type
-    from dim_period as p
-    join bridge_period_month as b on b.period = p.period
-    cross join units as u
-    cross join cutoff as c
-    where b.month_start <= c.last_month
+    select * from fact_unit_month where is_current and unit_key is not null
 ),
 monthly as (
     select
-        e.*, r.admitted_total, r.admitted_youth, r.admitted_union, r.recognized_full, r.trained,
-        r.sympathizers, r.is_on_time, r.unit_code is not null as received,
+        o.unit_code, o.month_start, r.admitted_total, r.admitted_youth, r.admitted_union, r.recognized_full,
+        r.trained, r.sympathizers, r.is_on_time, r.unit_key is not null as received,
+        o.exists_at_start = 1 or r.unit_key is not null as expected
+    from spans as o
+    left join reports as r on r.unit_key = o.unit_key and r.period_month = o.month_start
+    where o.newest = 1
+),
+codes as (
+    select distinct unit_code, current_unit_code from dim_unit
+),
+viewed as (
+    select 'as_was' as view, m.unit_code as group_code, m.* from monthly as m
+    union all
+    select 'as_is' as view, c.current_unit_code as group_code, m.*
+    from monthly as m join codes as c on c.unit_code = m.unit_code
+),
+scoped as (
+    select
+        v.*, p.year, p.period, p.period_type, b.scope,
+        -- The stock at the scope's end: each unit's last reported month, if the unit still exists
+        -- in the scope's last month (one that ceased passed its pool on).
         row_number() over (
-            partition by e.period, e.scope, e.unit_code
-            order by case when r.unit_code is null then 1 else 0 end, e.month_start desc
-        ) as recency
-    from expected as e
-    left join reports as r on r.unit_code = e.unit_code and r.period_month = e.month_start
+            partition by v.view, p.period, b.scope, v.unit_code
+            order by case when v.received then 0 else 1 end, v.month_start desc
+        ) as recency,
+        max(v.month_start) over (partition by v.view, p.period, b.scope, v.unit_code)
+            = max(v.month_start) over (partition by v.view, p.period, b.scope) as lasts
+    from viewed as v
+    join bridge_period_month as b on b.month_start = v.month_start
+    join periods as p on p.period = b.period
 ),
 progress as (
     select
-        year, period, period_type, scope, unit_code, unit_name, unit_type,
+        view, year, period, period_type, scope, group_code,
         cast(coalesce(sum(admitted_total), 0) as integer) as admitted_total,
         cast(coalesce(sum(admitted_youth), 0) as integer) as admitted_youth,
         cast(coalesce(sum(admitted_union), 0) as integer) as admitted_union,
         cast(coalesce(sum(recognized_full), 0) as integer) as recognized_full,
         cast(coalesce(sum(trained), 0) as integer) as trained,
-        cast(max(case when recency = 1 and received then sympathizers end) as integer) as sympathizers_end,
-        cast(count(*) as integer) as reports_expected,
+        cast(sum(case when recency = 1 and received and lasts then sympathizers end) as integer) as sympathizers_end,
+        cast(sum(case when expected then 1 else 0 end) as integer) as reports_expected,
         cast(sum(case when received then 1 else 0 end) as integer) as reports_received,
         cast(sum(case when is_on_time then 1 else 0 end) as integer) as reports_on_time
-    from monthly
-    group by year, period, period_type, scope, unit_code, unit_name, unit_type
+    from scoped
+    group by view, year, period, period_type, scope, group_code
+),
+-- The yearly target each unit holds on the period's last day (passed on by merges and splits).
+held as (
+    select p.period, t.unit_code, t.target_total, t.target_youth, t.target_union
+    from periods as p
+    join fact_target_held as t on t.year = p.year and t.valid_from <= p.last_day and t.valid_to >= p.last_day
 ),
 targets as (
-    select
-        u.unit_code, t.year, min(t.annex_stt) as stt,
-        max(case when t.source = 'total' then t.target end) as target_total,
-        max(case when t.source = 'youth' then t.target end) as target_youth,
-        max(case when t.source = 'union' then t.target end) as target_union
-    from fact_target as t
-    join dim_unit as u on u.unit_key = t.unit_key
-    where t.is_current
-    group by u.unit_code, t.year
+    select v.view, h.period, v.group_code,
+        cast(sum(h.target_total) as integer) as target_total,
+        cast(sum(h.target_youth) as integer) as target_youth,
+        cast(sum(h.target_union) as integer) as target_union
+    from held as h
+    join (
+        select 'as_was' as view, unit_code, unit_code as group_code from codes
+        union all
+        select 'as_is' as view, unit_code, current_unit_code as group_code from codes
+    ) as v on v.unit_code = h.unit_code
+    group by v.view, h.period, v.group_code
+),
+stt as (
+    select c.unit_code, c.current_unit_code, min(t.annex_stt) as stt
+    from codes as c left join fact_target as t on t.unit_code = c.unit_code and t.is_current
+    group by c.unit_code, c.current_unit_code
+),
+grid as (
+    select p.view, p.year, p.period, p.period_type, p.scope, p.group_code from progress as p
+    union
+    select t.view, p.year, p.period, p.period_type, s.scope, t.group_code
+    from targets as t
+    join periods as p on p.period = t.period
+    cross join (select 'period' as scope union all select 'ytd' as scope) as s
+),
+-- Names and parents: as it was, the unit's latest version by the period's end; as it is, today's.
+labels as (
+    select 'as_was' as view, p.period, v.unit_code, v.unit_name, v.unit_type, v.parent_code, v.parent_name,
+        row_number() over (partition by p.period, v.unit_code order by v.valid_from desc nulls last) as rn
+    from periods as p join dim_unit as v on v.valid_from is null or v.valid_from <= p.last_day
+    union all
+    select 'as_is' as view, p.period, v.unit_code, v.unit_name, v.unit_type, v.parent_code, v.parent_name,
+        row_number() over (partition by p.period, v.unit_code order by v.valid_from desc nulls last) as rn
+    from periods as p cross join dim_unit as v
 ),
 errors as (
-    select d.unit, b.period, b.scope, cast(count(*) as integer) as open_errors
-    from dq_issue as d
-    join bridge_period_month as b on b.month_label = d.period
+    select 'as_was' as view, d.unit as group_code, b.period, b.scope, count(*) as n
+    from dq_issue as d join bridge_period_month as b on b.month_label = d.period
     where d.status = 'open' and d.severity = 'error'
     group by d.unit, b.period, b.scope
+    union all
+    select 'as_is' as view, c.current_unit_code as group_code, b.period, b.scope, count(*) as n
+    from dq_issue as d
+    join bridge_period_month as b on b.month_label = d.period
+    join codes as c on c.unit_code = d.unit
+    where d.status = 'open' and d.severity = 'error'
+    group by c.current_unit_code, b.period, b.scope
 )
 select
-    p.year, p.period, p.period_type, p.scope, t.stt, p.unit_code, p.unit_name, p.unit_type,
+    g.view, g.year, g.period, g.period_type, g.scope,
+    case when g.view = 'as_was' then s.stt else (
+        select min(x.stt) from stt as x where x.current_unit_code = g.group_code
+    ) end as stt,
+    g.group_code as unit_code, l.unit_name, l.unit_type, l.parent_code, l.parent_name,
     coalesce(t.target_total, 0) as target_total,
     coalesce(t.target_youth, 0) as target_youth,
     coalesce(t.target_union, 0) as target_union,
-    p.admitted_total, p.admitted_youth, p.admitted_union,
+    coalesce(p.admitted_total, 0) as admitted_total,
+    coalesce(p.admitted_youth, 0) as admitted_youth,
+    coalesce(p.admitted_union, 0) as admitted_union,
     cast(round(100.0 * p.admitted_total / nullif(t.target_total, 0), 1) as double precision) as achievement_pct,
     cast(round(100.0 * p.admitted_youth / nullif(p.admitted_total, 0), 1) as double precision) as youth_share_pct,
-    p.recognized_full, p.trained, p.sympathizers_end,
-    p.reports_expected, p.reports_received, p.reports_on_time,
-    coalesce(e.open_errors, 0) as open_errors
-from progress as p
-left join targets as t on t.unit_code = p.unit_code and t.year = p.year
-left join errors as e on e.unit = p.unit_code and e.period = p.period and e.scope = p.scope;
+    coalesce(p.recognized_full, 0) as recognized_full,
+    coalesce(p.trained, 0) as trained,
+    p.sympathizers_end,
+    coalesce(p.reports_expected, 0) as reports_expected,
+    coalesce(p.reports_received, 0) as reports_received,
+    coalesce(p.reports_on_time, 0) as reports_on_time,
+    cast(coalesce(e.n, 0) as integer) as open_errors
+from grid as g
+left join progress as p
+    on p.view = g.view and p.period = g.period and p.scope = g.scope and p.group_code = g.group_code
+left join targets as t on t.view = g.view and t.period = g.period and t.group_code = g.group_code
+left join stt as s on s.unit_code = g.group_code
+left join labels as l on l.view = g.view and l.period = g.period and l.unit_code = g.group_code and l.rn = 1
+left join errors as e on e.view = g.view and e.group_code = g.group_code and e.period = g.period and e.scope = g.scope;

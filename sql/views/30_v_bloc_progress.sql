@@ -1,8 +1,8 @@
--- BI: the bloc as a whole, against the plan's yearly target and minimum youth share.
+-- BI: the bloc as a whole, against the plan's yearly target and minimum youth share (both views agree).
 create or replace view v_bloc_progress as
 with bloc as (
     select
-        year, period, period_type, scope,
+        view, year, period, period_type, scope,
         cast(sum(target_total) as integer) as target_allocated,
         cast(sum(target_youth) as integer) as target_youth,
         cast(sum(target_union) as integer) as target_union,
@@ -17,10 +17,10 @@ with bloc as (
         cast(sum(reports_on_time) as integer) as reports_on_time,
         cast(sum(open_errors) as integer) as open_errors
     from v_unit_progress
-    group by year, period, period_type, scope
+    group by view, year, period, period_type, scope
 )
 select
-    b.year, b.period, b.period_type, b.scope,
+    b.view, b.year, b.period, b.period_type, b.scope,
     p.plan_no, p.yearly_target as target_plan, b.target_allocated, b.target_youth, b.target_union,
     b.admitted_total, b.admitted_youth, b.admitted_union,
     cast(round(100.0 * b.admitted_total / nullif(p.yearly_target, 0), 1) as double precision) as achievement_pct,

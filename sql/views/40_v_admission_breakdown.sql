@@ -1,10 +1,18 @@
--- BI: new members by gender, ethnic minority, religion and age band (no personal data).
+-- BI: new members by gender, ethnic minority, religion and age band (no personal data), on today's units.
 create or replace view v_admission_breakdown as
-with admissions as (
-    select u.unit_code, u.unit_name, a.period_month, a.gender, a.is_ethnic_minority, a.has_religion,
-           a.age_at_admission
+with names as (
+    select unit_code, unit_name from (
+        select unit_code, unit_name,
+               row_number() over (partition by unit_code order by valid_from desc nulls last) as newest
+        from dim_unit
+    ) as v where newest = 1
+),
+admissions as (
+    select u.current_unit_code as unit_code, n.unit_name, a.period_month, a.gender, a.is_ethnic_minority,
+           a.has_religion, a.age_at_admission
     from fact_admission as a
     join dim_unit as u on u.unit_key = a.unit_key
+    join names as n on n.unit_code = u.current_unit_code
     where a.is_current
 ),
 categories as (

@@ -1,7 +1,7 @@
 -- BI: reports expected, received and on time per unit and period (not reporting is not reporting zero).
 create or replace view v_report_completeness as
 select
-    year, period, period_type, scope, unit_code, unit_name, unit_type,
+    view, year, period, period_type, scope, unit_code, unit_name, unit_type, parent_code, parent_name,
     reports_expected, reports_received, reports_on_time,
     reports_received - reports_on_time as reports_late,
     reports_expected - reports_received as reports_missing,

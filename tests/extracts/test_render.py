@@ -87,7 +87,8 @@ def meta_for(period: str = str(YEAR), view: str = "as_is") -> ExtractMeta:
 def sample(meta: ExtractMeta, hostile: bool = False, seed: int = 2024) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Realistic rows (54 units after the 2025 merger + the bloc total) and the bloc's months up to the cut-off."""
     rng = random.Random(seed)
-    registry = pd.read_csv(PROJECT_ROOT / "data" / "raw" / "reference" / "units.csv", dtype=str)
+    registry = pd.read_csv(PROJECT_ROOT / "data" / "raw" / "reference" / "units.csv", dtype=str, keep_default_na=False)
+    registry = registry[registry["parent_code"] != ""][["unit_code", "unit_type", "unit_name"]]  # the units of 2024
     assert len(registry) == len(TARGETS_2024) == 55
     first = {"quarter": 3 * int(meta.period[-1]) - 2, "half": 1 if meta.period.endswith("H1") else 7, "year": 1}
     start, end = first[meta.period_type], int(meta.data_cutoff[5:])
@@ -119,6 +120,7 @@ def sample(meta: ExtractMeta, hostile: bool = False, seed: int = 2024) -> tuple[
                 "unit_type": unit_type,
                 "unit_name": name,
                 "unit_code": code,
+                "parent_name": "Đảng bộ Ủy ban nhân dân tỉnh Gia Lai",
                 "target_total": total,
                 "target_youth": youth,
                 "target_union": union,
@@ -155,6 +157,7 @@ def sample(meta: ExtractMeta, hostile: bool = False, seed: int = 2024) -> tuple[
         "unit_type": "",
         "unit_name": "Toàn Đảng bộ Khối",
         "unit_code": "",
+        "parent_name": "",
         "achievement_pct": sums["ytd_admitted_total"] / sums["target_total"] * 100,
         "youth_share_pct": sums["ytd_admitted_youth"] / sums["ytd_admitted_total"] * 100,
         "sympathizers_end": int(units["sympathizers_end"].sum()),
@@ -237,7 +240,7 @@ def test_csv_bom_crlf_and_vietnamese_headers(out: Path, data: tuple[pd.DataFrame
     ]:
         assert expected in header
     assert "behind_schedule" not in header and "is_total" not in header
-    assert len(header) == len(columns()) == 23
+    assert len(header) == len(columns()) == 24
 
 
 def test_csv_numbers_are_exact(out: Path, data: tuple[pd.DataFrame, pd.DataFrame]) -> None:
@@ -333,11 +336,11 @@ def test_xlsx_title_rows_and_two_level_header(sheet: Worksheet, meta: ExtractMet
     assert "Số liệu đến tháng 2024-12" in titles
     assert "Theo kế hoạch số 104-KH/ĐUK" in titles
     merged = {str(r) for r in sheet.merged_cells.ranges}
-    assert {"A10:A11", "B10:B11", "C10:C11", "D10:D11"} <= merged  # STT, type, name, code span both rows
-    assert {"E10:G10", "H10:J10", "K10:M10", "S10:U10"} <= merged  # groups over their three columns
-    assert sheet["E10"].value == "Chỉ tiêu năm 2024"
-    assert [sheet.cell(11, c).value for c in (5, 6, 7)] == ["Tổng số", "Đoàn viên thanh niên", "Đoàn viên công đoàn"]
-    assert sheet["H10"].value == "Kết nạp trong kỳ" and sheet["K10"].value == "Lũy kế từ đầu năm"
+    assert {"A10:A11", "B10:B11", "C10:C11", "D10:D11", "E10:E11"} <= merged  # STT … parent span both rows
+    assert {"F10:H10", "I10:K10", "L10:N10", "T10:V10"} <= merged  # groups over their three columns
+    assert sheet["F10"].value == "Chỉ tiêu năm 2024" and sheet["E10"].value == "Trực thuộc"
+    assert [sheet.cell(11, c).value for c in (6, 7, 8)] == ["Tổng số", "Đoàn viên thanh niên", "Đoàn viên công đoàn"]
+    assert sheet["I10"].value == "Kết nạp trong kỳ" and sheet["L10"].value == "Lũy kế từ đầu năm"
     assert sheet["A10"].value == "STT" and sheet["B10"].value == "Loại tổ chức" and sheet["C10"].value == "Tên đơn vị"
     assert sheet.freeze_panes == "D12"  # below the header, right of the unit name
     assert sheet.column_dimensions["C"].width > 40

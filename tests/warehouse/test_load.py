@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pdv.history import UnitHistory
 from pdv.ingest import content_key, process_file, reference_version, scan
 from pdv.reference import UnitRegistry
 from pdv.settings import Settings
@@ -153,7 +154,8 @@ def test_a_failed_load_writes_nothing(settings: Settings, dest: Destination, mon
 
     monkeypatch.setattr("pdv.warehouse.load._reconcile_issues", boom)
     with pytest.raises(RuntimeError):
-        load_run(dest, RunSummary("r-fail", "succeeded"), pd.Timestamp.now(), "raw", files, parsed, registry)
+        history = UnitHistory.load(settings.reference_dir, registry)
+        load_run(dest, RunSummary("r-fail", "succeeded"), pd.Timestamp.now(), "raw", files, parsed, history)
     assert_same_state(before, snapshot(dest))
 
 
