@@ -5,4 +5,5 @@ do $$ begin if not exists (select 1 from pg_roles where rolname = 'pdv_bi') then
 revoke all on all tables in schema public from pdv_bi;
 revoke create on schema public from pdv_bi;
 grant usage on schema public to pdv_bi;
-grant select on v_unit_targets, v_unit_progress, v_bloc_progress, v_admission_breakdown, v_report_completeness, v_dq_issues to pdv_bi;
+grant select on v_unit_targets, v_unit_month, v_unit_progress, v_bloc_progress, v_committee_progress,
+    v_admission_breakdown, v_report_completeness, v_dq_issues to pdv_bi;

@@ -9,34 +9,8 @@ periods as (
     from dim_period as p cross join cutoff as c
     where p.first_month <= c.last_month
 ),
-months as (
-    select distinct b.month_start from bridge_period_month as b cross join cutoff as c
-    where b.month_start <= c.last_month
-),
--- A unit's figures for a month count under the latest version overlapping the month; the unit is
--- expected to report if it existed on the month's first day.
-spans as (
-    select
-        v.unit_code, m.month_start, v.unit_key,
-        max(case when v.valid_from is null or v.valid_from <= m.month_start then 1 else 0 end)
-            over (partition by v.unit_code, m.month_start) as exists_at_start,
-        row_number() over (partition by v.unit_code, m.month_start order by v.valid_from desc nulls last) as newest
-    from months as m
-    join dim_unit as v
-        on (v.valid_from is null or v.valid_from < m.month_start + interval '1 month')
-        and (v.valid_to is null or v.valid_to >= m.month_start)
-),
-reports as (
-    select * from fact_unit_month where is_current and unit_key is not null
-),
 monthly as (
-    select
-        o.unit_code, o.month_start, r.admitted_total, r.admitted_youth, r.admitted_union, r.recognized_full,
-        r.trained, r.sympathizers, r.is_on_time, r.unit_key is not null as received,
-        o.exists_at_start = 1 or r.unit_key is not null as expected
-    from spans as o
-    left join reports as r on r.unit_key = o.unit_key and r.period_month = o.month_start
-    where o.newest = 1
+    select * from v_unit_month
 ),
 codes as (
     select distinct unit_code, current_unit_code from dim_unit

@@ -27,6 +27,7 @@ CHANGES = [
     ("M2", "01/07/2025", "merge", "SVHTT;SDL", "SVHTTDL", "", "DUK", "6", "3"),
     ("R1", "01/04/2025", "rename", "TCT", "", "Trường Chính trị tỉnh Gia Lai", "", "", ""),
     ("D1", "01/05/2025", "dissolve", "SNV", "", "", "", "", ""),
+    ("MV", "07/02/2025", "move", "BVDK;TCT", "", "", "DBUBND", "", ""),
 ]
 NAMES = {
     "STNMT": "Sở Tài nguyên và Môi trường tỉnh Bình Định",
@@ -204,6 +205,26 @@ def test_both_views_have_the_same_totals_in_every_period(
         assert (pivot[(measure, "as_is")] == pivot[(measure, "as_was")]).all(), measure
     bloc = dest.read_sql("select view, admitted_total from v_bloc_progress where period = '2025' and scope = 'ytd'")
     assert bloc["admitted_total"].nunique() == 1
+    committees = dest.read_sql(
+        "select view, period, scope, sum(target_total) as t, sum(admitted_total) as a, sum(reports_expected) as e"
+        " from v_committee_progress group by view, period, scope"
+    ).merge(totals, on=["view", "period", "scope"], suffixes=("", "_units"))
+    assert len(committees) == len(totals)
+    for measure in ("t", "a", "e"):
+        assert (committees[measure] == committees[f"{measure}_units"]).all(), measure
+
+
+def test_committees_as_they_were_month_by_month(history_raw: Path, settings: Settings, dest: Destination) -> None:
+    run(settings, dest)
+    q1 = dest.read_sql(
+        "select view, parent_code, admitted_total from v_committee_progress where period = '2025-Q1' and scope = 'ytd'"
+    )
+    was = q1[q1["view"] == "as_was"].set_index("parent_code")["admitted_total"]
+    moved = sum(admitted(c, m) for c in ("BVDK", "TCT") for m in (2, 3))
+    assert was["DBUBND"] == moved  # BVDK and TCT from February; January stays with the bloc
+    now = q1[q1["view"] == "as_is"].set_index("parent_code")["admitted_total"]
+    assert now["DBUBND"] == moved + sum(admitted(c, 1) for c in ("BVDK", "TCT"))
+    assert was.sum() == now.sum()
 
 
 def test_editing_the_change_list_recomputes_only_the_affected_periods(
