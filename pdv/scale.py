@@ -14,15 +14,19 @@ What it writes into the raw directory is a complete input set the pipeline accep
 * ``reference/units.csv``: N synthetic grass-roots party organisations (codes like ``GL00042``,
   Vietnamese names unique across the country: an institution, its commune or ward, its province)
   spread over the 34 provinces and cities; ``reference/unit_aliases.csv`` (header only);
-* ``plan/<no>.txt``: a plan document as the board receives it (text copied from Word): number,
-  date, years, the yearly target (the sum of the annex), the minimum youth share (70%), and the
-  annex of per-unit targets as tab-separated rows with the two-level header repeated after each
-  "page" of 50 rows and a closing total row. The pipeline reads targets only from an annex, so the
-  annex is N rows long (about 5 MB at national scale, well under ``PDV_MAX_FILE_BYTES``);
+* ``plan/<no>.txt``: a plan document as the board receives it (text copied from Word) for two years
+  (like Plan 104-KH/ĐUK): number, date, years, the yearly target (each year's annex total), the
+  minimum youth share (70%), and the annex of per-unit targets for both years as tab-separated rows
+  with the two-level header repeated after each "page" of 50 rows and a closing total row. The
+  pipeline reads targets only from an annex, so the annex is N rows long (about 6 MB at national
+  scale, well under ``PDV_MAX_FILE_BYTES``);
 * ``reports/<year>/<MM>/``: for the consolidated scales one summary CSV and one roster CSV per
   province and month (``GL_T03-2024_BM1.csv`` / ``_BM2.csv``: UTF-8 with BOM, the form's headers,
   unit code and name on every row, the fast path); for ``files5000`` one single-unit ``.xlsx``
   workbook (sheets TongHop and DanhSach) per unit and month.
+
+Reports cover the plan's first year; January of the second is simulated too and, when asked for
+(``next_dir``), written apart: the "new month" of the incremental benchmark.
 
 The numbers are consistent, so a correct pipeline reports no issue at all: admitted_total =
 youth + union; every admission has one roster row (youth rows = admitted_youth); national ids are
@@ -293,6 +297,18 @@ def make_units(scale: Scale, rng: np.random.Generator) -> pd.DataFrame:
     units["target_youth"] = youth
     units["target_union"] = total - youth
     units["performance"] = rng.uniform(low, high)
+    # The plan's second year: one in ten targets moves by one between units, the total stays the
+    # plan's single yearly figure ("mỗi năm kết nạp N đảng viên").
+    moved = max(1, n // 10)
+    up = rng.choice(n, size=moved, replace=False)
+    down = rng.permutation(np.flatnonzero(total > 1))[:moved]
+    nxt = total.copy()
+    np.add.at(nxt, up[: len(down)], 1)
+    np.add.at(nxt, down, -1)
+    share = np.where(total > 0, youth / np.maximum(total, 1), 0.8)
+    units["next_total"] = nxt
+    units["next_youth"] = np.minimum(nxt, np.round(nxt * share)).astype(int)
+    units["next_union"] = nxt - units["next_youth"]
     return units
 
 
@@ -307,52 +323,57 @@ def _weekday(days: np.ndarray) -> np.ndarray:
     return days - (weekday == 5).astype(np.int64) + (weekday == 6).astype(np.int64)
 
 
+def periods(scale: Scale) -> list[tuple[int, int]]:
+    """The months simulated: the whole year, then January of the next (the "new month" of the
+    incremental benchmark, written apart: see ``generate_scale(next_dir=...)``)."""
+    return [(scale.year, m) for m in range(1, 13)] + [(scale.year + 1, 1)]
+
+
 def make_ledger(scale: Scale, units: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Summary rows (unit-months) with the six counts and the report date, vectorised over (unit, month)."""
-    n, months = len(units), np.array(scale.months)
+    """Summary rows (unit-months) with the six counts and the report date, vectorised over
+    (unit, month) for every month of ``periods``; the caller keeps those it writes."""
+    spans = periods(scale)
+    n, k = len(units), len(spans)
+    weights = np.array([MONTH_WEIGHTS[m - 1] for _, m in spans]) / MONTH_WEIGHTS.sum()
     target = units["target_total"].to_numpy()
     lam = np.where(target > 0, target * units["performance"].to_numpy(), 0.3)
-    yearly = rng.poisson(lam)
-    pvals = MONTH_WEIGHTS / MONTH_WEIGHTS.sum()
-    admitted = rng.multinomial(yearly, pvals)  # (n, 12)
+    # Independent Poisson months are a Poisson year spread over the months by their weights.
+    admitted = rng.poisson(lam[:, None] * weights[None, :])  # (n, k)
     share = np.where(target > 0, units["target_youth"].to_numpy() / np.maximum(target, 1), 0.8)
     youth = rng.binomial(admitted, share[:, None])
-    recognized = rng.poisson((target * 0.85)[:, None] * pvals[None, :])
+    recognized = rng.poisson((target * 0.85)[:, None] * weights[None, :])
     # Party-awareness courses: four months a year per province; graduates join the candidate pool.
     province = units["province"].to_numpy()
     trained = np.zeros_like(admitted)
-    graduates = yearly + rng.poisson(1.0, n)
+    graduates = admitted[:, :12].sum(axis=1) + rng.poisson(1.0, n)
     for p in np.unique(province):
         rows = province == p
         course = np.sort(rng.choice(12, size=4, replace=False))
         trained[np.ix_(rows, course)] = rng.multinomial(graduates[rows], np.full(4, 0.25))
-    dropouts = rng.binomial(1, 0.06, (n, 12))
+    dropouts = rng.binomial(1, 0.06, (n, k))
     change = np.cumsum(trained - admitted - dropouts, axis=1)
     pool = np.maximum(rng.poisson(2 + target / 2), -change.min(axis=1))
     sympathizers = pool[:, None] + change
     # Report dates: a few in the month's last days, most by the deadline (5th), some late.
-    month_start = np.array([np.datetime64(f"{scale.year}-{m:02d}-01") for m in range(1, 13)])
-    next_start = np.array([np.datetime64(date(scale.year + m // 12, m % 12 + 1, 1)) for m in range(1, 13)])
-    draw = rng.random((n, 12))
-    early = next_start[None, :] - rng.integers(1, 6, (n, 12))
-    on_time = next_start[None, :] + rng.integers(0, 5, (n, 12))
-    late = next_start[None, :] + rng.integers(5, 20, (n, 12))
+    month_start = np.array([np.datetime64(date(y, m, 1)) for y, m in spans])
+    next_start = np.array([np.datetime64(date(y + m // 12, m % 12 + 1, 1)) for y, m in spans])
+    draw = rng.random((n, k))
+    early = next_start[None, :] - rng.integers(1, 6, (n, k))
+    on_time = next_start[None, :] + rng.integers(0, 5, (n, k))
+    late = next_start[None, :] + rng.integers(5, 20, (n, k))
     late_share = rng.choice([0.03, 0.08, 0.15], size=n)[:, None]
     reported = np.where(draw < 0.12, early, np.where(draw < 1 - late_share, on_time, late))
     reported = np.maximum(_weekday(reported), month_start[None, :])
-    skipped = (admitted == 0) & (rng.random((n, 12)) < scale.not_reported_share)
-    cols = months - 1
-    grid_unit = np.repeat(np.arange(n), len(months))
-    grid_month = np.tile(months, n)
-    keep = ~skipped[:, cols].ravel()
+    keep = ~((admitted == 0) & (rng.random((n, k)) < scale.not_reported_share)).ravel()
 
     def flat(a: np.ndarray) -> np.ndarray:
-        return a[:, cols].ravel()[keep]
+        return a.ravel()[keep]
 
-    ledger = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "unit": grid_unit[keep],
-            "month": grid_month[keep],
+            "unit": np.repeat(np.arange(n), k)[keep],
+            "year": np.tile([y for y, _ in spans], n)[keep],
+            "month": np.tile([m for _, m in spans], n)[keep],
             "admitted_total": flat(admitted),
             "admitted_youth": flat(youth),
             "admitted_union": flat(admitted - youth),
@@ -362,7 +383,6 @@ def make_ledger(scale: Scale, units: pd.DataFrame, rng: np.random.Generator) -> 
             "reported_on": flat(reported).astype("datetime64[ns]"),
         }
     )
-    return ledger
 
 
 # --------------------------------------------------------------------------------------------------
@@ -386,16 +406,19 @@ def make_persons(scale: Scale, units: pd.DataFrame, ledger: pd.DataFrame, rng: n
     row = np.repeat(np.arange(len(ledger)), counts)
     position = np.arange(size) - np.repeat(np.cumsum(counts) - counts, counts)
     unit = ledger["unit"].to_numpy()[row]
+    year = ledger["year"].to_numpy()[row]
     month = ledger["month"].to_numpy()[row]
+    span = (year - scale.year) * 12 + month - 1  # index into periods(scale)
     province = units["province"].to_numpy()[unit]
     youth = position < ledger["admitted_youth"].to_numpy()[row]
     # Decisions at two standing-committee meetings a month per province.
-    first = rng.integers(5, 15, (scale.provinces, 12))
-    second = rng.integers(17, 29, (scale.provinces, 12))
-    month_start = np.array([np.datetime64(f"{scale.year}-{m:02d}-01") for m in range(1, 13)])
+    spans = periods(scale)
+    first = rng.integers(5, 15, (scale.provinces, len(spans)))
+    second = rng.integers(17, 29, (scale.provinces, len(spans)))
+    month_start = np.array([np.datetime64(date(y, m, 1)) for y, m in spans])
     meeting = np.stack([month_start[None, :] + first - 1, month_start[None, :] + second - 1], axis=-1)
     meeting = _weekday(meeting)
-    admitted_on = meeting[province, month - 1, rng.integers(0, 2, size)]
+    admitted_on = meeting[province, span, rng.integers(0, 2, size)]
     gender = np.where(rng.random(size) < 0.48, "Nữ", "Nam").astype(object)
     ethnicity = _pick(rng, ETHNICITIES, size)
     surname = np.where(ethnicity == "Kinh", _pick(rng, SURNAMES, size), _pick(rng, MINORITY_SURNAMES, size))
@@ -405,7 +428,7 @@ def make_persons(scale: Scale, units: pd.DataFrame, ledger: pd.DataFrame, rng: n
     band = rng.choice(len(AGE_BANDS), size=size, p=np.array([b[2] for b in AGE_BANDS]) / sum(b[2] for b in AGE_BANDS))
     age = rng.integers(np.array([b[0] for b in AGE_BANDS])[band], np.array([b[1] for b in AGE_BANDS])[band] + 1)
     # Born between age+1 years and age years before the first of the admission month: age in [age, age+1).
-    anchor = pd.to_datetime(pd.DataFrame({"year": scale.year - age, "month": month, "day": 1}))
+    anchor = pd.to_datetime(pd.DataFrame({"year": year - age, "month": month, "day": 1}))
     birth = (anchor - pd.to_timedelta(rng.integers(0, 331, size), unit="D")).to_numpy()
     birth_year = pd.DatetimeIndex(birth).year.to_numpy()
     # National ids: province code, century and gender digit, birth year, a serial unique in its group.
@@ -428,6 +451,7 @@ def make_persons(scale: Scale, units: pd.DataFrame, ledger: pd.DataFrame, rng: n
         {
             "row": row,
             "unit": unit,
+            "year": year,
             "month": month,
             "full_name": surname + " " + middle + " " + given,
             "birth_date": birth.astype("datetime64[ns]"),
@@ -462,60 +486,54 @@ def write_reference(raw_dir: Path, units: pd.DataFrame) -> None:
 
 
 ANNEX_HEADER = (
-    "STT\tĐơn vị\t\tChỉ tiêu phát triển đảng viên\t\t\n"
-    "\t\t\tNăm {year}\t\t\n"
-    "\t\t\tTổng cộng\tĐoàn viên thanh niên\tĐoàn viên công đoàn\n"
+    "STT\tĐơn vị\t\tChỉ tiêu phát triển đảng viên\t\t\t\t\t\n"
+    "\t\t\tNăm {year}\t\t\tNăm {next}\t\t\n"
+    "\t\t\tTổng cộng\tĐoàn viên thanh niên\tĐoàn viên công đoàn"
+    "\tTổng cộng\tĐoàn viên thanh niên\tĐoàn viên công đoàn\n"
 )
 ANNEX_PAGE_ROWS = 50
 
 
 def plan_text(scale: Scale, units: pd.DataFrame) -> str:
-    """The plan as copied from Word: metadata the pipeline parses, then the annex of targets."""
+    """The plan as copied from Word: metadata the pipeline parses, then the annex of targets for the
+    plan's two years (like Plan 104-KH/ĐUK), each year's total equal to the plan's yearly figure."""
     total = int(units["target_total"].sum())
-    youth = int(units["target_youth"].sum())
+    y1, y2 = scale.year, scale.year + 1
     where = "Gia Lai" if scale.provinces == 1 else "Hà Nội"
     d = PLAN_DATE
     head = (
         "BAN TỔ CHỨC\tĐẢNG CỘNG SẢN VIỆT NAM\n*\n"
         f"Số {PLAN_NO}\t{where}, ngày {d.day:02d} tháng {d.month:02d} năm {d.year}\n\n"
-        f"KẾ HOẠCH\nphát triển đảng viên năm {scale.year}\n\n"
+        f"KẾ HOẠCH\nphát triển đảng viên năm {y1} và năm {y2}\n\n"
         "(Dữ liệu tổng hợp để kiểm thử hiệu năng: các đơn vị, số liệu và con người đều là giả lập.)\n\n"
         "I- MỤC ĐÍCH, YÊU CẦU\n\n"
         "Nâng cao chất lượng kết nạp đảng viên, gắn với rà soát, sàng lọc đảng viên; trẻ hóa đội ngũ đảng viên.\n\n"
         "II- NỘI DUNG\n\n"
-        f"1. Chỉ tiêu: Năm {scale.year}, toàn Đảng bộ mỗi năm kết nạp {total} đảng viên mới. Trong đó, "
+        f"1. Chỉ tiêu: Năm {y1} và năm {y2}, toàn Đảng bộ mỗi năm kết nạp {total} đảng viên mới. Trong đó, "
         "tỷ lệ đảng viên mới là đoàn viên thanh niên phấn đấu đạt từ 70% trở lên.\n\n"
         "2. Giao chỉ tiêu kết nạp đảng viên cụ thể cho các tổ chức cơ sở đảng (có danh sách kèm theo).\n\n"
-        "DANH SÁCH\nGIAO CHỈ TIÊU PHÁT TRIỂN ĐẢNG VIÊN NĂM " + str(scale.year) + "\n"
+        f"DANH SÁCH\nGIAO CHỈ TIÊU PHÁT TRIỂN ĐẢNG VIÊN NĂM {y1} VÀ NĂM {y2}\n"
         f"(Kèm theo Kế hoạch số {PLAN_NO}, ngày {d.day:02d}/{d.month:02d}/{d.year} của Ban Tổ chức)\n\n"
     )
-    lines = (
-        pd.Series(np.arange(1, len(units) + 1)).astype(str)
-        + "\t"
-        + units["unit_type"]
-        + "\t"
-        + units["unit_name"]
-        + "\t"
-        + units["target_total"].astype(str)
-        + "\t"
-        + units["target_youth"].astype(str)
-        + "\t"
-        + units["target_union"].astype(str)
-    ).tolist()
-    header = ANNEX_HEADER.format(year=scale.year)
-    pages = ["\n".join(lines[i : i + ANNEX_PAGE_ROWS]) + "\n" for i in range(0, len(lines), ANNEX_PAGE_ROWS)]
+    measures = ["target_total", "target_youth", "target_union", "next_total", "next_youth", "next_union"]
+    lines = pd.Series(np.arange(1, len(units) + 1)).astype(str) + "\t" + units["unit_type"] + "\t" + units["unit_name"]
+    for m in measures:
+        lines = lines + "\t" + units[m].astype(str)
+    rows = lines.tolist()
+    header = ANNEX_HEADER.format(year=y1, next=y2)
+    pages = ["\n".join(rows[i : i + ANNEX_PAGE_ROWS]) + "\n" for i in range(0, len(rows), ANNEX_PAGE_ROWS)]
     body = "\n".join(header + page for page in pages)
-    closing = f"\tTổng cộng\t\t{total}\t{youth}\t{total - youth}\n\nGhi chú: Các đơn vị không còn nguồn quần chúng không giao chỉ tiêu.\n"
+    sums = "\t".join(str(int(units[m].sum())) for m in measures)
+    closing = f"\tTổng cộng\t\t{sums}\n\nGhi chú: Các đơn vị không còn nguồn quần chúng không giao chỉ tiêu.\n"
     return head + body + closing
 
 
-def _summary_frame(scale: Scale, units: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
-    labels = np.array([f"{scale.year}-{m:02d}" for m in range(1, 13)], dtype=object)
+def _summary_frame(units: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "unit_code": units["unit_code"].to_numpy()[ledger["unit"]],
             "unit_name": units["unit_name"].to_numpy()[ledger["unit"]],
-            "period": labels[ledger["month"].to_numpy() - 1],
+            "period": (ledger["year"].astype(str) + "-" + ledger["month"].map("{:02d}".format)).to_numpy(),
             **{c: ledger[c].to_numpy() for c in SUMMARY_COLUMNS[3:9]},
             "reported_on": _dmy(ledger["reported_on"]).to_numpy(),
         }
@@ -543,22 +561,26 @@ def _write_csv(path: Path, frame: pd.DataFrame, labels: Sequence[str]) -> int:
     return len(data)
 
 
+def _month_key(year: pd.Series | np.ndarray, month: pd.Series | np.ndarray) -> np.ndarray:
+    return np.asarray(year) * 100 + np.asarray(month)
+
+
 def write_consolidated(
-    raw_dir: Path, scale: Scale, units: pd.DataFrame, ledger: pd.DataFrame, persons: pd.DataFrame
+    reports_dir: Path, scale: Scale, units: pd.DataFrame, ledger: pd.DataFrame, persons: pd.DataFrame
 ) -> tuple[int, int]:
-    """One summary and one roster CSV per province and month; returns (files, bytes)."""
-    summary = _summary_frame(scale, units, ledger)
+    """One summary and one roster CSV per province and month of ``ledger``; returns (files, bytes)."""
+    summary = _summary_frame(units, ledger)
     roster = _roster_frame(units, persons, dates=False)
-    s_key = pd.Series(units["province"].to_numpy()[ledger["unit"]] * 100 + ledger["month"].to_numpy())
-    r_key = pd.Series(units["province"].to_numpy()[persons["unit"]] * 100 + persons["month"].to_numpy())
-    s_groups = {cast(int, k): v for k, v in summary.groupby(s_key.to_numpy(), sort=True)}
-    r_groups = {cast(int, k): v for k, v in roster.groupby(r_key.to_numpy(), sort=True)}
+    province = units["province"].to_numpy()
+    s_key = province[ledger["unit"]] * 1_000_000 + _month_key(ledger["year"], ledger["month"])
+    r_key = province[persons["unit"]] * 1_000_000 + _month_key(persons["year"], persons["month"])
+    s_groups = {cast(int, k): v for k, v in summary.groupby(s_key, sort=True)}
+    r_groups = {cast(int, k): v for k, v in roster.groupby(r_key, sort=True)}
     files = size = 0
-    for p in range(scale.provinces):
-        prefix = PROVINCES[p][2]
-        for m in scale.months:
-            key = p * 100 + m
-            stem = raw_dir / "reports" / str(scale.year) / f"{m:02d}" / f"{prefix}_T{m:02d}-{scale.year}"
+    for year, month in sorted({(int(y), int(m)) for y, m in zip(ledger["year"], ledger["month"], strict=True)}):
+        for p in range(scale.provinces):
+            key = p * 1_000_000 + year * 100 + month
+            stem = reports_dir / str(year) / f"{month:02d}" / f"{PROVINCES[p][2]}_T{month:02d}-{year}"
             if key in s_groups:
                 size += _write_csv(stem.with_name(stem.name + "_BM1.csv"), s_groups[key], SUMMARY_HEADERS["std"])
                 files += 1
@@ -588,23 +610,24 @@ def _xlsx_bytes(summary: list[list[object]], roster: list[list[object]], stamp: 
 
 
 def write_single_xlsx(
-    raw_dir: Path, scale: Scale, units: pd.DataFrame, ledger: pd.DataFrame, persons: pd.DataFrame
+    reports_dir: Path, scale: Scale, units: pd.DataFrame, ledger: pd.DataFrame, persons: pd.DataFrame
 ) -> tuple[int, int]:
     """One workbook per unit-month (the board's template: TongHop and DanhSach); returns (files, bytes)."""
-    summary = _summary_frame(scale, units, ledger)
+    summary = _summary_frame(units, ledger)
     summary["reported_on"] = ledger["reported_on"].dt.date.to_numpy()
     roster = _roster_frame(units, persons, dates=True)
+    # Persons point at ledger rows by position in the full ledger: map them to this ledger's rows.
+    position = pd.Series(np.arange(len(ledger)), index=ledger.index)
     by_row: dict[int, list[list[object]]] = {}
-    for r, values in zip(persons["row"].to_numpy(), roster.itertuples(index=False, name=None), strict=True):
+    for r, values in zip(persons["row"].map(position), roster.itertuples(index=False, name=None), strict=True):
         by_row.setdefault(int(r), []).append(list(values))
     files = size = 0
     codes = summary["unit_code"].to_numpy()
-    months = ledger["month"].to_numpy()
+    years, months = ledger["year"].to_numpy(), ledger["month"].to_numpy()
     for i, values in enumerate(summary.itertuples(index=False, name=None)):
-        month = int(months[i])
-        reported = values[-1]
-        path = raw_dir / "reports" / str(scale.year) / f"{month:02d}" / f"{codes[i]}_T{month:02d}-{scale.year}.xlsx"
-        data = _xlsx_bytes([list(values)], by_row.get(i, []), datetime.combine(reported, datetime.min.time()))
+        year, month = int(years[i]), int(months[i])
+        path = reports_dir / str(year) / f"{month:02d}" / f"{codes[i]}_T{month:02d}-{year}.xlsx"
+        data = _xlsx_bytes([list(values)], by_row.get(i, []), datetime.combine(values[-1], datetime.min.time()))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         files += 1
@@ -612,39 +635,63 @@ def write_single_xlsx(
     return files, size
 
 
-def generate_scale(raw_dir: Path, scale: Scale | str, seed: int = 2024, clean: bool = False) -> ScaleResult:
-    """Write a complete raw directory (reference, plan, reports) for ``scale``; same seed, same data."""
+def generate_scale(
+    raw_dir: Path, scale: Scale | str, seed: int = 2024, clean: bool = False, next_dir: Path | None = None
+) -> ScaleResult:
+    """Write a complete raw directory (reference, plan, reports) for ``scale``; same seed, same data.
+
+    With ``next_dir``, January of the following year (the plan's second year) is also written, as
+    ``next_dir/reports/<year+1>/01/...``: the new month of the incremental benchmark. The files of
+    the raw directory are the same with or without it.
+    """
     started = time.perf_counter()
     spec = SCALES[scale] if isinstance(scale, str) else scale
     raw_dir = Path(raw_dir)
-    if clean and raw_dir.exists():
-        shutil.rmtree(raw_dir)
-    if raw_dir.exists() and any(raw_dir.iterdir()):
-        raise FileExistsError(f"{raw_dir} is not empty (use clean=True / --clean)")
+    for folder in (raw_dir, next_dir):
+        if folder is None:
+            continue
+        if clean and folder.exists():
+            shutil.rmtree(folder)
+        if folder.exists() and any(folder.iterdir()):
+            raise FileExistsError(f"{folder} is not empty (use clean=True / --clean)")
     rng = np.random.default_rng([seed, spec.units, spec.provinces])
     units = make_units(spec, rng)
     ledger = make_ledger(spec, units, rng)
     persons = make_persons(spec, units, ledger, rng)
+    persons["row"] = ledger.index.to_numpy()[persons["row"]]
     write_reference(raw_dir, units)
     plan = raw_dir / "plan" / f"{PLAN_NO.replace('/', '_')}.txt"
     plan.parent.mkdir(parents=True, exist_ok=True)
     plan.write_text(plan_text(spec, units), encoding="utf-8")
     writer = write_consolidated if spec.layout == "consolidated" else write_single_xlsx
-    files, size = writer(raw_dir, spec, units, ledger, persons)
-    by_month = ledger.groupby("month")["admitted_total"].sum()
+    this_year = (ledger["year"] == spec.year) & ledger["month"].isin(spec.months)
+    chosen = persons["row"].isin(ledger.index[this_year])
+    files, size = writer(raw_dir / "reports", spec, units, ledger[this_year], persons[chosen])
+    if next_dir is not None:
+        following = (ledger["year"] == spec.year + 1) & (ledger["month"] == 1)
+        writer(
+            Path(next_dir) / "reports",
+            spec,
+            units,
+            ledger[following],
+            persons[persons["row"].isin(ledger.index[following])],
+        )
+    by_month = ledger[this_year].groupby("month")["admitted_total"].sum()
     result = ScaleResult(
         raw_dir=raw_dir,
         scale=spec,
         seed=seed,
         units=len(units),
-        summary_rows=len(ledger),
-        roster_rows=len(persons),
+        summary_rows=int(this_year.sum()),
+        roster_rows=int(chosen.sum()),
         files=files,
         bytes=size,
         seconds=round(time.perf_counter() - started, 2),
         admissions_by_month={f"{spec.year}-{m:02d}": int(v) for m, v in by_month.items()},
     )
     (raw_dir / MARKER).write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if next_dir is not None:
+        (Path(next_dir) / MARKER).write_text(json.dumps({"seed": seed, "scale": spec.name}) + "\n", encoding="utf-8")
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -61,8 +62,24 @@ def test_generated_inputs_read_without_any_finding(layout: str, tmp_path: Path) 
     assert 0.75 <= summary["is_on_time"].mean() < 1.0
 
     (plan,) = [p for p in parsed if p.raw.kind == "plan_text"]
+    assert plan.plan is not None and plan.plan.years == [scale.year, scale.year + 1]
     assert plan.targets is not None and plan.targets["unit_code"].nunique() == scale.units
-    assert plan.plan is not None and plan.plan.yearly_target == int(plan.targets["target_total"].sum())
+    per_year = plan.targets.groupby("year")["target_total"].sum()
+    assert (per_year == plan.plan.yearly_target).all() and len(per_year) == 2
+
+
+def test_next_month_is_new_data_for_the_same_registry(tmp_path: Path) -> None:
+    scale = TINY["consolidated"]
+    generate_scale(tmp_path / "raw", scale, seed=7, next_dir=tmp_path / "next")
+    shutil.copytree(tmp_path / "next" / "reports", tmp_path / "raw" / "reports", dirs_exist_ok=True)
+    parsed = _read(tmp_path / "raw", tmp_path)
+
+    findings = pd.concat([to_frame([]), *(p.findings for p in parsed if not p.findings.empty)], ignore_index=True)
+    assert findings.empty, findings[["rule", "file", "row", "value"]].head(10).to_string()
+    new = [p for p in parsed if p.raw.rel.startswith(f"reports/{scale.year + 1}/01/")]
+    assert len(new) == 2 * scale.provinces
+    months = pd.concat([pd.to_datetime(p.summary["period_month"]) for p in new if p.summary is not None])
+    assert (months == pd.Timestamp(scale.year + 1, 1, 1)).all() and len(months) > 0
 
 
 def test_same_seed_same_bytes_and_an_existing_set_is_kept(tmp_path: Path) -> None:
@@ -86,8 +103,9 @@ def test_national_sizes_as_the_issue_states() -> None:
     scale = SCALES["national"]
     rng = np.random.default_rng([2024, scale.units, scale.provinces])
     units = make_units(scale, rng)
-    ledger = make_ledger(scale, units, rng)
-    persons = make_persons(scale, units, ledger, rng)
+    full = make_ledger(scale, units, rng)  # the year and January of the next
+    persons = make_persons(scale, units, full, rng)
+    ledger, persons = full[full["year"] == scale.year], persons[persons["year"] == scale.year]
 
     assert len(units) == 52_000 and units["province"].nunique() == 34
     assert units["unit_code"].is_unique and units["unit_name"].str.casefold().is_unique
