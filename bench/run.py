@@ -55,7 +55,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pdv.scale import SCALES, default_raw_dir, generate_scale, read_marker  # noqa: E402
+from pdv.scale import SCALES, default_raw_dir, read_marker  # noqa: E402
 
 BENCH = ROOT / "bench"
 WORK = BENCH / "work"
@@ -63,7 +63,9 @@ RESULTS = BENCH / "results"
 PY = Path(sys.executable)
 BIN = PY.parent
 STEPS = ("generate", "orchestrator", "floor", "pipeline", "rerun", "extract", "postgres", "files5000", "incremental")
+EXTRA_STEPS = ("profile",)  # only when asked for (--only profile or --profile)
 RSS_LIMIT_MB = 2048
+TIME = Path("/usr/bin/time")  # GNU time: the peak RSS of the command alone
 SAMPLE_S = 0.2
 
 
@@ -100,12 +102,30 @@ def _tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def _peak_from_time(path: Path) -> float | None:
+    """``Maximum resident set size (kbytes)`` from ``/usr/bin/time -v -o path``, in MB."""
+    with contextlib.suppress(OSError):
+        hit = re.search(r"Maximum resident set size \(kbytes\): (\d+)", path.read_text(encoding="utf-8"))
+        if hit:
+            return int(hit.group(1)) / 1024
+    return None
+
+
 def measure(cmd: list[str], log: Path, env: dict[str, str], timeout: float) -> Measured:
-    """Run ``cmd`` to completion; wall time, peak RSS (wait4's ru_maxrss) and an RSS timeline."""
+    """Run ``cmd`` to completion; wall time, peak RSS and an RSS timeline.
+
+    The peak comes from ``/usr/bin/time -v`` (the ``ru_maxrss`` of the command and its descendants,
+    as GNU time's own child): a process started directly from this one would inherit this
+    process's high-water mark in its ``ru_maxrss`` (Linux carries it over at exec).
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
     timings_path = log.with_suffix(".timings.json")
     timings_path.unlink(missing_ok=True)
+    rusage_path = log.with_suffix(".rusage.txt")
+    rusage_path.unlink(missing_ok=True)
     cmd = [c.replace("{timings}", str(timings_path)) for c in cmd]
+    if TIME.exists():
+        cmd = [str(TIME), "-v", "-o", str(rusage_path), *cmd]
     with log.open("w", encoding="utf-8") as out:
         out.write("$ " + " ".join(cmd) + "\n")
         out.flush()
@@ -131,9 +151,10 @@ def measure(cmd: list[str], log: Path, env: dict[str, str], timeout: float) -> M
         timings = json.loads(timings_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         timings = {}
+    peak = _peak_from_time(rusage_path) if TIME.exists() else usage.ru_maxrss / 1024  # kB on Linux
     return Measured(
         round(seconds, 2),
-        round(usage.ru_maxrss / 1024, 1),  # kB on Linux
+        round(peak if peak is not None else max((r for _, r in samples), default=0.0), 1),
         proc.returncode,
         log,
         timings,
@@ -272,8 +293,8 @@ def fresh_database(server_url: str, name: str) -> tuple[str, str]:
 
 
 class Bench:
-    def __init__(self, scale: str, seed: int, timeout: float, profile: bool) -> None:
-        self.scale, self.seed, self.timeout, self.profile = scale, seed, timeout, profile
+    def __init__(self, scale: str, seed: int, timeout: float) -> None:
+        self.scale, self.seed, self.timeout = scale, seed, timeout
         self.steps: dict[str, dict[str, Any]] = {}
         self.env: dict[str, str] = {}
         self.extra: dict[str, Any] = {}
@@ -295,7 +316,14 @@ class Bench:
         )
         if marker is None or marker.get("seed") != self.seed or following is None or following.get("seed") != self.seed:
             nxt = self.next_month(scale) if SCALES[scale].layout == "consolidated" else None
-            generate_scale(self.raw(scale), scale, self.seed, clean=True, next_dir=nxt)
+            # In a child process: this one stays small (see ``measure``).
+            code = (
+                "import sys; from pathlib import Path; from pdv.scale import generate_scale; "
+                "generate_scale(Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), clean=True, "
+                "next_dir=Path(sys.argv[4]) if sys.argv[4] else None)"
+            )
+            args = [str(self.raw(scale)), scale, str(self.seed), str(nxt or "")]
+            subprocess.run([str(PY), "-c", code, *args], check=True, cwd=ROOT)
             marker = read_marker(self.raw(scale))
         assert marker is not None
         return marker
@@ -318,6 +346,7 @@ class Bench:
                 "status": "ok" if ok else ("timeout" if m.timed_out else "failed"),
                 "seconds": m.seconds,
                 "peak_rss_mb": m.peak_rss_mb,
+                "sampled_peak_rss_mb": round(max((r for _, r in m.samples), default=0.0), 1),
                 "exit_code": m.exit_code,
                 "import_seconds": m.timings.get("import_s"),
                 "command_seconds": m.timings.get("command_s"),
@@ -389,19 +418,34 @@ class Bench:
 
     def step_pipeline(self) -> None:
         load = os.getloadavg()[0]
-        profile = str(WORK / "profile" / f"{self.scale}-pipeline") if self.profile else None
-        if profile:
-            Path(profile).parent.mkdir(parents=True, exist_ok=True)
-        m = self.run_pipeline("pipeline", self.raw(self.scale), self.dir / "wh-duckdb", profile=profile)
+        m = self.run_pipeline("pipeline", self.raw(self.scale), self.dir / "wh-duckdb")
         self.record(
             "pipeline",
             m,
             load=load,
             description="pdv run into a new DuckDB warehouse: ingest, validate, load, GX checkpoint, extracts "
             "(Prefect server already running; Python start-up and imports included)",
-            profiled=bool(profile),
             phases=phases(m),
             summary=_run_summary(m.log),
+        )
+
+    def step_profile(self) -> None:
+        """The pipeline step again, under pyinstrument, into its own warehouse (timings not compared)."""
+        out = WORK / "profile" / f"{self.scale}-pipeline"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        load = os.getloadavg()[0]
+        m = self.run_pipeline("profile", self.raw(self.scale), self.dir / "wh-profile", profile=str(out))
+        text = out.with_suffix(".txt")
+        if text.exists():
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(text, RESULTS / f"profile-{self.scale}.txt")
+        self.record(
+            "profile",
+            m,
+            load=load,
+            description="pdv run as the pipeline step, under pyinstrument (5 ms sampling): "
+            f"bench/results/profile-{self.scale}.txt, HTML in {out.relative_to(ROOT)}.html",
+            phases=phases(m),
         )
 
     def step_rerun(self) -> None:
@@ -537,7 +581,7 @@ class Bench:
         self.step_generate(only)  # reuses a complete set with the same seed
         with prefect_server(self.home) as (api, server_start):
             self.env = {**base_env(self.home), "PREFECT_API_URL": api}
-            for name in STEPS[1:]:
+            for name in [*STEPS[1:], *EXTRA_STEPS]:
                 if name not in only:
                     continue
                 print(f"[bench] {self.scale}: {name} …", flush=True)
@@ -684,7 +728,7 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "Seconds are wall time of a fresh process (Python start-up and imports included, `import s` is their part);",
         "the Prefect server runs throughout, so `pdv run` steps exclude orchestrator start, reported as",
-        "`orchestrator_start`. Peak RSS is the process tree's maximum resident set (`wait4`).",
+        "`orchestrator_start`. Peak RSS is the largest resident set of the step's processes (GNU time).",
     ]
     slow = [(n, s) for n, s in report["steps"].items() if s.get("phases")]
     for name, step in slow:
@@ -702,12 +746,13 @@ def write_results(bench: Bench, only: set[str]) -> None:
     previous: dict[str, Any] = {}
     with contextlib.suppress(OSError, ValueError):
         previous = json.loads(path.read_text(encoding="utf-8"))
-    kept = previous.get("scale") == bench.scale and only != set(STEPS)  # a partial run updates the last one
+    kept = previous.get("scale") == bench.scale and not set(STEPS) <= only  # a partial run updates the last one
     steps = dict(previous.get("steps", {})) if kept else {}
     steps.update(bench.steps)
     order = [
         "generate_" + bench.scale, "generate_files5000", "orchestrator_start", "floor", "pipeline", "rerun", "extract",
         "postgres", "files5000", "incremental_after_1_month", "incremental_after_12_months", "incremental_ratio",
+        "profile",
     ]  # fmt: skip
     steps = {k: steps[k] for k in [*order, *sorted(set(steps) - set(order))] if k in steps}
     evaluate(steps, bench.scale)
@@ -730,16 +775,20 @@ def write_results(bench: Bench, only: set[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", default="national", choices=[s for s in SCALES if s != "files5000"])
-    parser.add_argument("--only", default=",".join(STEPS), help=f"comma-separated steps of: {', '.join(STEPS)}")
+    parser.add_argument(
+        "--only", default=",".join(STEPS), help=f"comma-separated steps of: {', '.join(STEPS + EXTRA_STEPS)}"
+    )
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds before a step is killed")
-    parser.add_argument("--profile", action="store_true", help="run the pipeline step under pyinstrument")
+    parser.add_argument(
+        "--profile", action="store_true", help="also run the pipeline under pyinstrument (step profile)"
+    )
     args = parser.parse_args()
-    only = {s.strip() for s in args.only.split(",") if s.strip()}
-    unknown = only - set(STEPS)
+    only = {s.strip() for s in args.only.split(",") if s.strip()} | ({"profile"} if args.profile else set())
+    unknown = only - set(STEPS) - set(EXTRA_STEPS)
     if unknown:
         parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
-    bench = Bench(args.scale, args.seed, args.timeout, args.profile)
+    bench = Bench(args.scale, args.seed, args.timeout)
     try:
         bench.run(only)
     finally:
