@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test lint clean bench
 
 setup: $(STAMP)
 
@@ -26,6 +26,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# Performance at scale (not part of `make test`): bench/results/latest.{json,md}.
+# BENCH_ARGS, e.g. `make bench BENCH_ARGS="--scale province"` or `--only floor,pipeline`.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pdv flows schemas tests

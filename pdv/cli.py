@@ -302,12 +302,39 @@ def demo_data(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed writes the same bytes.")] = 2024,
     clean: Annotated[bool, typer.Option(help="Delete the generated years' folders first.")] = False,
     raw: RawOpt = None,
+    scale: Annotated[
+        str | None,
+        typer.Option(
+            help="bloc, province, national or files5000: write a whole raw directory (registry, plan, "
+            "reports) of that size instead, into --out (default bench/work/<scale>/raw)."
+        ),
+    ] = None,
 ) -> None:
-    """Write the synthetic unit reports of 2024 and 2025 (every format variation, a few flaws)."""
+    """Write the synthetic unit reports of 2024 and 2025 (every format variation, a few flaws).
+
+    With --scale, write a clean input set at scale for benchmarks (pdv/scale.py).
+    """
     import shutil
 
     from pdv.demo import YEARS, generate
 
+    if scale is not None:
+        from pdv.scale import SCALES, default_raw_dir, generate_scale
+
+        if scale not in SCALES:
+            console.print(f"[red]--scale must be one of {', '.join(SCALES)}, not {scale!r}[/]")
+            raise typer.Exit(2)
+        raw_target = out or default_raw_dir(scale)
+        try:
+            made = generate_scale(raw_target, scale, seed, clean=clean)
+        except FileExistsError as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from exc
+        console.print(
+            f"{scale}: {made.units} units, {made.summary_rows} unit-months, {made.roster_rows} persons admitted; "
+            f"{made.files} report files, {made.bytes / 1e6:.1f} MB under {raw_target} ({made.seconds:.1f} s)"
+        )
+        return
     settings = _settings(raw, None)
     target = out or settings.raw_dir / "reports"
     plan = next(iter(sorted((settings.raw_dir / "plan").glob("*.txt"))))
