@@ -6,7 +6,7 @@ import contextlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
@@ -96,11 +96,11 @@ def warehouse(settings: Settings) -> Iterator[Destination]:
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-def write_extracts(settings: Settings) -> list[ExtractResult]:
-    """Board extracts for every period with data; unchanged periods are left as they are (file I/O)."""
+def write_extracts(settings: Settings, changed_months: list[date] | None) -> list[ExtractResult]:
+    """Board extracts of the periods the run changed; unchanged figures are not rewritten (file I/O)."""
     with warehouse(settings) as dest:
-        results = extract_all(dest, settings)
-        remove_stale(settings, results)
+        results = extract_all(dest, settings, changed_months=changed_months)
+        remove_stale(settings, dest)
     return results
 
 
@@ -141,7 +141,7 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
                 summary = load_warehouse(summary, started_at, settings, files, parsed)
                 if summary.issues_opened or summary.issues_resolved:
                     write_feedback(settings, summary.run_id, parsed)
-                extracts = write_extracts(settings)
+                extracts = write_extracts(settings, summary.changed_months)
             except Exception as exc:
                 summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
                 with contextlib.suppress(Exception):  # the database may be what failed

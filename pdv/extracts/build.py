@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +202,7 @@ def extract_period(
         raise ValueError(f"view must be one of {VIEWS}")
     rows, monthly, ctx = _frames(dest, period, view)
     year = int(ctx["year"])
-    target = out_dir or settings.extracts_dir / str(year) / period
+    target = out_dir or _folder(settings, period)
     meta = ExtractMeta(
         period=period,
         period_type=str(ctx["period_type"]),
@@ -284,15 +285,36 @@ def _changes(previous: dict[str, Any], current: dict[str, Any]) -> dict[str, Any
     }
 
 
-def extract_all(dest: Destination, settings: Settings, view: str = "as_is") -> list[ExtractResult]:
-    """Every period with data (``pdv run`` calls this after each load)."""
-    return [extract_period(dest, settings, p, view=view) for p in periods_with_data(dest)]
+def extract_all(
+    dest: Destination, settings: Settings, view: str = "as_is", changed_months: list[date] | None = None
+) -> list[ExtractResult]:
+    """Extracts of the periods a run may have changed (``pdv run`` calls this after each load).
+
+    With ``changed_months`` only the periods whose months or year-to-date include one of them are
+    recomputed (so the cost follows the new data, not the history), plus any period whose folder is
+    missing; None recomputes every period with data.
+    """
+    periods = periods_with_data(dest)
+    if changed_months is not None:
+        first: dict[int, date] = {}
+        for month in changed_months:
+            first[month.year] = min(first.get(month.year, month), month)
+        spans = dest.read_sql("select period, year, last_month from dim_period")
+        last = dict(zip(spans["period"], pd.to_datetime(spans["last_month"]).dt.date, strict=True))
+        year = dict(zip(spans["period"], spans["year"].astype(int), strict=True))
+        hit = {p for p in last if year[p] in first and last[p] >= first[year[p]]}
+        periods = [p for p in periods if p in hit or not (_folder(settings, p) / "manifest.json").exists()]
+    return [extract_period(dest, settings, p, view=view) for p in periods]
 
 
-def remove_stale(settings: Settings, keep: list[ExtractResult]) -> None:
+def _folder(settings: Settings, period: str) -> Path:
+    return settings.extracts_dir / period[:4] / period
+
+
+def remove_stale(settings: Settings, dest: Destination) -> None:
     """Drop extract folders of periods that no longer have data."""
     root = settings.extracts_dir
-    wanted = {r.directory.resolve() for r in keep}
+    wanted = {_folder(settings, p).resolve() for p in periods_with_data(dest)}
     for manifest in root.glob("*/*/manifest.json") if root.exists() else []:
         if manifest.parent.resolve() not in wanted:
             shutil.rmtree(manifest.parent)

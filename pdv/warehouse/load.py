@@ -7,7 +7,7 @@ and reloading the same input changes no data: unchanged files are never re-read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
@@ -40,6 +40,12 @@ class RunSummary:
     issues_opened: int = 0
     issues_resolved: int = 0
     message: str | None = None
+    # Months whose figures this run changed (None: everything may have, e.g. new targets or units).
+    changed_months: list[date] | None = field(default=None, repr=False)
+
+    def record(self) -> dict[str, object]:
+        """The ``load_run`` columns."""
+        return {k: v for k, v in asdict(self).items() if k != "changed_months"}
 
 
 def current_versions(dest: Destination) -> dict[str, tuple[str, str]]:
@@ -94,6 +100,9 @@ def load_run(
         _drop_versions(conn, versions)
         if plans or reference_changed:
             _hold_targets(conn, dest, history)
+        summary.changed_months = (
+            None if plans or reference_changed else sorted(set(pd.to_datetime(touched["period_month"]).dt.date))
+        )
         found = [pd.DataFrame(columns=[*ISSUE_COLUMNS, "scope", "file_id"])]
         found += [_file_findings(p, file_ids) for p, _ in parsed]
         scopes = [
@@ -128,7 +137,7 @@ def load_run(
         summary.rows_rejected = summary.rows_read - summary.rows_loaded
         conn.exec_driver_sql("drop table stage_touched")
         checkpoint("load")  # everything is written, nothing committed
-        record = {**asdict(summary), "started_at": started_at, "finished_at": datetime.now(), "raw_dir": raw_dir}
+        record = {**summary.record(), "started_at": started_at, "finished_at": datetime.now(), "raw_dir": raw_dir}
         dest.bulk_insert(conn, "load_run", pd.DataFrame([record]))
     return summary
 
@@ -138,7 +147,7 @@ def record_failed_run(dest: Destination, summary: RunSummary, started_at: dateti
     with dest.engine.begin() as conn:
         dest.apply_ddl(conn)
         record = {
-            **asdict(summary),
+            **summary.record(),
             "started_at": started_at,
             "finished_at": datetime.now(),
             "raw_dir": raw_dir,

@@ -124,7 +124,7 @@ def run(settings: Settings, dest: Destination) -> list[ExtractResult]:
         list(zip(parsed, [k for _, k in new], strict=True)),
         history,
     )
-    return extract_all(dest, settings)
+    return extract_all(dest, settings, changed_months=summary.changed_months)
 
 
 def progress(dest: Destination, view: str, period: str, scope: str = "ytd") -> pd.DataFrame:
@@ -267,3 +267,20 @@ def test_new_explicit_targets_rewrite_only_the_periods_that_end_after_the_change
     assert progress(dest, "as_is", "2025").loc["SVHTTDL", "target_total"] == 12
     assert progress(dest, "as_is", "2025-H1").loc["SVHTTDL", "target_total"] == annex(dest, "SVHTT", "SDL")
     pd.testing.assert_frame_equal(before, dest.read_sql("select * from dim_unit order by unit_key"))
+
+
+def test_a_new_month_recomputes_only_the_periods_it_falls_in(
+    history_raw: Path, settings: Settings, dest: Destination
+) -> None:
+    december = history_raw / "reports" / "2025" / "tonghop-12.csv"
+    held = december.read_bytes()
+    december.unlink()
+    run(settings, dest)
+    december.write_bytes(held)
+    results = run(settings, dest)
+    assert sorted(r.period for r in results) == ["2025", "2025-H2", "2025-Q4"]
+    assert all(r.written for r in results)
+    assert sorted(p.name for p in (settings.extracts_dir / "2025").iterdir()) == sorted(
+        ["2025", "2025-H1", "2025-H2", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
+    )
+    assert run(settings, dest) == []  # nothing new: no extract is even recomputed
