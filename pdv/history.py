@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pdv.findings import Finding
@@ -373,6 +374,12 @@ def build_history(units: pd.DataFrame, changes: pd.DataFrame, parents: dict[str,
 
 
 _NEVER = date(1, 1, 1)
+_LOW, _HIGH = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")  # open ends, within datetime64 range
+
+
+def _dates(stamps: pd.Series) -> pd.Series:
+    """Timestamps as ``datetime.date`` objects (NaT stays missing)."""
+    return stamps.dt.date.astype(object).where(stamps.notna(), None)
 
 
 def place(
@@ -387,42 +394,44 @@ def place(
     status dates from) and ``successor`` (the original unit's successor, for messages).
     A month belongs to the latest version that overlaps it.
     """
-    first = pd.to_datetime(months).dt.date
-    last = (pd.to_datetime(months) + pd.offsets.MonthEnd(0)).dt.date
-    frame = pd.DataFrame({"code": codes.astype(object), "first": first, "last": last}, index=codes.index)
+    start = pd.to_datetime(months)
+    frame = pd.DataFrame(
+        {"code": codes.astype(object), "first": start, "last": start + pd.offsets.MonthEnd(0)}, index=codes.index
+    )
     out = pd.DataFrame(
         index=codes.index, columns=["unit_code", "valid_from", "status", "since", "successor"], dtype=object
     )
     principal = succession[succession["is_principal"]].set_index("predecessor_code")["successor_code"]
-    v = history_versions.assign(
-        start=history_versions["valid_from"].map(lambda d: _NEVER if d is None or pd.isna(d) else d),
-        stop=history_versions["valid_to"].map(lambda d: date.max if d is None or pd.isna(d) else d),
+    versions = pd.DataFrame(
+        {
+            "unit_code": history_versions["unit_code"].astype(object),
+            "start": pd.to_datetime(history_versions["valid_from"]).fillna(_LOW),
+            "stop": pd.to_datetime(history_versions["valid_to"]).fillna(_HIGH),
+        }
     )
-    span = v.groupby("unit_code").agg(begins=("start", "min"), ends=("stop", "max"))
-    todo = frame.assign(orig=frame["code"], hops=0)
+    todo = frame.assign(hops=0)
     while not todo.empty:
-        m = todo.reset_index().merge(
-            v[["unit_code", "start", "stop"]], left_on="code", right_on="unit_code", how="left"
-        )
+        v = versions[versions["unit_code"].isin(todo["code"].unique())]
+        span = v.groupby("unit_code").agg(begins=("start", "min"), ends=("stop", "max"))
+        m = todo.reset_index().merge(v, left_on="code", right_on="unit_code", how="inner")
         m = m[(m["start"] <= m["last"]) & (m["stop"] >= m["first"])]
         best = m.sort_values("start").groupby("index").tail(1).set_index("index")
         found = todo.index.intersection(best.index)
-        out.loc[found, "unit_code"] = best.loc[found, "code"]
-        out.loc[found, "valid_from"] = best.loc[found, "start"]
-        out.loc[found, "status"] = ["ok" if h == 0 else "succeeded" for h in todo.loc[found, "hops"]]
+        chosen = best.loc[found]
+        out.loc[found, "unit_code"] = chosen["code"].to_numpy()
+        out.loc[found, "valid_from"] = _dates(chosen["start"].where(chosen["start"] != _LOW)).fillna(_NEVER).to_numpy()
+        out.loc[found, "status"] = np.where(todo.loc[found, "hops"].to_numpy() == 0, "ok", "succeeded")
         rest = todo.drop(found)
         info = span.reindex(rest["code"].to_numpy()).set_axis(rest.index)
         gone = info["ends"].notna() & (info["ends"] < rest["first"])
         nxt = rest["code"].map(principal)
         follow = gone & nxt.notna() & (rest["hops"] < 20)
-        first_hop = rest["hops"] == 0
-        out.loc[rest.index[first_hop & gone], "since"] = [
-            d + timedelta(days=1) for d in info.loc[first_hop & gone, "ends"]
-        ]
-        out.loc[rest.index[first_hop & gone], "successor"] = nxt[first_hop & gone]
+        first_hop = gone & (rest["hops"] == 0)
+        out.loc[rest.index[first_hop], "since"] = _dates(info.loc[first_hop, "ends"] + pd.Timedelta(days=1)).to_numpy()
+        out.loc[rest.index[first_hop], "successor"] = nxt[first_hop].to_numpy()
         stop = rest[~follow]
-        out.loc[stop.index, "status"] = ["ended" if g else "not_started" for g in gone[~follow]]
+        out.loc[stop.index, "status"] = np.where(gone[~follow].to_numpy(), "ended", "not_started")
         late = ~gone[~follow] & info.loc[stop.index, "begins"].notna()
-        out.loc[stop.index[late], "since"] = info.loc[stop.index[late], "begins"]
+        out.loc[stop.index[late], "since"] = _dates(info.loc[stop.index[late], "begins"]).to_numpy()
         todo = rest[follow].assign(code=nxt[follow], hops=rest.loc[follow, "hops"] + 1)
     return out

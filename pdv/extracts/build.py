@@ -23,6 +23,7 @@ from pdv.faults import checkpoint
 from pdv.history import KINDS_VI
 from pdv.settings import Settings
 from pdv.warehouse import Destination
+from pdv.warehouse.load import periods_of
 
 VIEWS = ("as_is", "as_was")
 _MEASURES = ["admitted_total", "admitted_youth", "admitted_union"]
@@ -51,7 +52,7 @@ def _frames(dest: Destination, period: str, view: str) -> tuple[pd.DataFrame, pd
     if info.empty:
         raise ValueError(f"không có kỳ {period} trong kho dữ liệu / unknown period {period}")
     p = info.iloc[0].to_dict()
-    progress = dest.read_sql("select * from v_unit_progress where period = :p and view = :v", p=period, v=view)
+    progress = dest.read_sql("select * from mart_unit_progress where period = :p and view = :v", p=period, v=view)
     alone = progress[progress["scope"] == "period"].set_index("unit_code")
     ytd = progress[progress["scope"] == "ytd"].set_index("unit_code")
     rows = alone.drop(columns=["achievement_pct", "youth_share_pct", "scope", "view", "parent_code"])
@@ -296,13 +297,8 @@ def extract_all(
     """
     periods = periods_with_data(dest)
     if changed_months is not None:
-        first: dict[int, date] = {}
-        for month in changed_months:
-            first[month.year] = min(first.get(month.year, month), month)
-        spans = dest.read_sql("select period, year, last_month from dim_period")
-        last = dict(zip(spans["period"], pd.to_datetime(spans["last_month"]).dt.date, strict=True))
-        year = dict(zip(spans["period"], spans["year"].astype(int), strict=True))
-        hit = {p for p in last if year[p] in first and last[p] >= first[year[p]]}
+        with dest.engine.connect() as conn:
+            hit = set(periods_of(conn, changed_months))
         periods = [p for p in periods if p in hit or not (_folder(settings, p) / "manifest.json").exists()]
     return [extract_period(dest, settings, p, view=view) for p in periods]
 

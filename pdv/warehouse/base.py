@@ -73,10 +73,10 @@ class Destination(ABC):
             self.apply_ddl(conn)
 
     def apply_ddl(self, conn: Connection) -> None:
-        """Tables, then views, then the views' data dictionary as comments (all idempotent)."""
+        """Tables, views, the marts built from views, then the views' data dictionary (all idempotent)."""
         from pdv.warehouse.dictionary import comment_statements
 
-        for folder in ("tables", "views"):
+        for folder in ("tables", "views", "marts"):
             for path in sorted((SQL_DIR / folder).glob("*.sql")):
                 for stmt in sql_statements(path):
                     conn.exec_driver_sql(stmt)

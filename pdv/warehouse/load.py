@@ -132,6 +132,9 @@ def load_run(
             pd.concat(scopes, ignore_index=True),
             touched,
         )
+        if summary.changed_months is not None:  # issues name unit-months too (open_errors)
+            summary.changed_months = sorted(set(summary.changed_months) | _issue_months(conn, summary.run_id))
+        _refresh_marts(conn, summary.changed_months)
         summary.rows_read = sum(p.rows_read for p, _ in parsed)
         summary.rows_loaded = sum(p.rows_loaded for p, _ in parsed)
         summary.rows_rejected = summary.rows_read - summary.rows_loaded
@@ -536,6 +539,46 @@ def _replace_units(
 
 
 _PLACE_RULES = {"succeeded": "unit.succeeded", "ended": "unit.dissolved", "not_started": "unit.not_started"}
+
+
+def periods_of(conn: Connection, months: list[date]) -> list[str]:
+    """Board periods whose months or year-to-date include one of ``months``."""
+    first: dict[int, date] = {}
+    for month in months:
+        first[month.year] = min(first.get(month.year, month), month)
+    spans = query_frame(conn, "select period, year, last_month from dim_period")
+    last = pd.to_datetime(spans["last_month"]).dt.date
+    hit = [
+        str(p)
+        for p, y, m in zip(spans["period"], spans["year"], last, strict=True)
+        if int(y) in first and m >= first[int(y)]
+    ]
+    return sorted(hit)
+
+
+def _issue_months(conn: Connection, run_id: str) -> set[date]:
+    """Months of the issues this run opened, found again or resolved."""
+    labels = query_frame(
+        conn, "select distinct period from dq_issue where last_run_id = :r or resolved_run_id = :r", r=run_id
+    )["period"]
+    months = pd.to_datetime(labels[labels.str.fullmatch(r"\d{4}-\d{2}", na=False)] + "-01")
+    return set(months.dt.date)
+
+
+def _refresh_marts(conn: Connection, changed_months: list[date] | None) -> None:
+    """Recompute the extracts' mart for the periods this run changed (all of them if unknown)."""
+    if changed_months is None:
+        conn.exec_driver_sql("delete from mart_unit_progress")
+        conn.exec_driver_sql("insert into mart_unit_progress select * from v_unit_progress")
+        return
+    periods = periods_of(conn, changed_months)
+    if not periods:
+        return
+    for stmt in (
+        "delete from mart_unit_progress where period in :p",
+        "insert into mart_unit_progress select * from v_unit_progress where period in :p",
+    ):
+        conn.execute(sa.text(stmt).bindparams(sa.bindparam("p", expanding=True)), {"p": periods})
 
 
 def _placement_findings(
