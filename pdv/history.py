@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,17 @@ class UnitHistory:
         committees = _read_csv(reference_dir / COMMITTEES_FILE, ["parent_code", "parent_name"])
         return build_history(
             registry.units, changes, dict(zip(committees["parent_code"], committees["parent_name"], strict=True))
+        )
+
+    @cached_property
+    def timeline(self) -> pd.DataFrame:
+        """Versions with open ends filled, as datetime64 (what ``place`` compares months with)."""
+        return pd.DataFrame(
+            {
+                "unit_code": self.versions["unit_code"].astype(object),
+                "start": pd.to_datetime(self.versions["valid_from"]).fillna(_LOW),
+                "stop": pd.to_datetime(self.versions["valid_to"]).fillna(_HIGH),
+            }
         )
 
     def current_code(self) -> dict[str, str]:
@@ -382,9 +394,7 @@ def _dates(stamps: pd.Series) -> pd.Series:
     return stamps.dt.date.astype(object).where(stamps.notna(), None)
 
 
-def place(
-    history_versions: pd.DataFrame, succession: pd.DataFrame, codes: pd.Series, months: pd.Series
-) -> pd.DataFrame:
+def place(history: UnitHistory, codes: pd.Series, months: pd.Series) -> pd.DataFrame:
     """Where figures a report gives for ``codes`` in ``months`` (first days) belong (vectorised).
 
     Returns, on the same index: ``unit_code`` the figures count for, ``valid_from`` of its version
@@ -401,14 +411,9 @@ def place(
     out = pd.DataFrame(
         index=codes.index, columns=["unit_code", "valid_from", "status", "since", "successor"], dtype=object
     )
+    succession = history.succession
     principal = succession[succession["is_principal"]].set_index("predecessor_code")["successor_code"]
-    versions = pd.DataFrame(
-        {
-            "unit_code": history_versions["unit_code"].astype(object),
-            "start": pd.to_datetime(history_versions["valid_from"]).fillna(_LOW),
-            "stop": pd.to_datetime(history_versions["valid_to"]).fillna(_HIGH),
-        }
-    )
+    versions = history.timeline
     todo = frame.assign(hops=0)
     while not todo.empty:
         v = versions[versions["unit_code"].isin(todo["code"].unique())]

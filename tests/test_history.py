@@ -101,7 +101,7 @@ def test_place_follows_successors_and_rejects_units_outside_their_life() -> None
     months = pd.to_datetime(
         pd.Series(["2025-06-01", "2025-07-01", "2025-08-01", "2025-06-01", "2025-04-01", "2025-05-01", "2025-01-01"])
     )
-    got = place(h.versions, h.succession, codes, months)
+    got = place(h, codes, months)
     assert got["status"].tolist() == ["ok", "ok", "succeeded", "not_started", "ok", "ended", "ok"]
     assert got["unit_code"].tolist()[:3] == ["A", "A", "C"]
     assert got.loc[2, "since"] == date(2025, 7, 15) and got.loc[2, "successor"] == "C"

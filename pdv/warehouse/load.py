@@ -276,7 +276,7 @@ def _drop_versions(conn: Connection, versions: pd.DataFrame) -> None:
 
 def _keys(history: UnitHistory, versions: pd.DataFrame, codes: pd.Series, months: pd.Series) -> pd.DataFrame:
     """Placement of figures (see ``pdv.history.place``) with the dim_unit key of the version."""
-    placed = place(history.versions, history.succession, codes, months)
+    placed = place(history, codes, months)
     keyed = placed.reset_index().merge(
         versions[["unit_code", "start", "unit_key"]],
         left_on=["unit_code", "valid_from"],
@@ -413,13 +413,9 @@ _PLACED = ["tbl", "file_id", "sheet", "source_row", "unit_code", "period_month",
 _PLACED_INFO = ["status", "since", "successor"]
 
 
-def _placed(
-    frame: pd.DataFrame, history: UnitHistory, versions: pd.DataFrame, table: str, file_id: int | None = None
-) -> pd.DataFrame:
+def _placed(frame: pd.DataFrame, history: UnitHistory, versions: pd.DataFrame, table: str) -> pd.DataFrame:
     """Rows with the key of the unit version their figures count for, and how they were placed."""
     out = frame.reset_index(drop=True)
-    if file_id is not None:
-        out = out.assign(file_id=file_id, is_current=False)
     out["period_month"] = pd.to_datetime(out["period_month"]).dt.date
     keys = _keys(history, versions, out["unit_code"], pd.to_datetime(out["period_month"]))
     out["unit_key"] = keys["unit_key"]
@@ -437,26 +433,38 @@ def _load_reports(
     versions: pd.DataFrame,
 ) -> list[pd.DataFrame]:
     """Insert new report rows, each with the unit version its figures count for; return them placed."""
-    placed = []
     headers = [p.header_frame().assign(file_id=file_ids[p.raw.rel]) for p in parsed if p.headers]
     if headers:
         dest.bulk_insert(conn, "source_header", pd.concat(headers)[["file_id", "sheet", "column_name", "header"]])
-    for p in parsed:
-        file_id = file_ids[p.raw.rel]
-        if p.summary is not None and not p.summary.empty:
-            rows = _placed(p.summary, history, versions, "fact_unit_month", file_id).assign(superseded_by_file_id=None)
-            rows["reported_on"] = pd.to_datetime(rows["reported_on"]).dt.date
-            dest.bulk_insert(conn, "fact_unit_month", rows[_REPORT_COLUMNS])
-            placed.append(rows)
-        if p.roster is not None and not p.roster.empty and p.personal is not None:
-            rows = _placed(p.roster, history, versions, "fact_admission", file_id)
-            rows["admitted_on"] = pd.to_datetime(rows["admitted_on"]).dt.date
-            dest.bulk_insert(conn, "fact_admission", rows[_ADMISSION_COLUMNS])
-            personal = p.personal.assign(file_id=file_id, birth_date=pd.to_datetime(p.personal["birth_date"]).dt.date)
-            dest.bulk_insert(
-                conn, "restricted_person", personal[["person_key", "file_id", "source_row", "full_name", "birth_date"]]
-            )
-            placed.append(rows)
+    # All files' rows at once: placement and the bulk insert then run once per table, not per file.
+    summaries = [p.summary.assign(file_id=file_ids[p.raw.rel]) for p in parsed if p.summary is not None]
+    rosters = [
+        (p.roster.assign(file_id=file_ids[p.raw.rel]), p.personal.assign(file_id=file_ids[p.raw.rel]))
+        for p in parsed
+        if p.roster is not None and not p.roster.empty and p.personal is not None
+    ]
+    placed = []
+    summary = pd.concat([f for f in summaries if not f.empty] or [pd.DataFrame()], ignore_index=True)
+    if not summary.empty:
+        rows = _placed(summary.assign(is_current=False), history, versions, "fact_unit_month")
+        rows["reported_on"] = pd.to_datetime(rows["reported_on"]).dt.date
+        dest.bulk_insert(conn, "fact_unit_month", rows.assign(superseded_by_file_id=None)[_REPORT_COLUMNS])
+        placed.append(rows)
+    if rosters:
+        rows = _placed(
+            pd.concat([r for r, _ in rosters], ignore_index=True).assign(is_current=False),
+            history,
+            versions,
+            "fact_admission",
+        )
+        rows["admitted_on"] = pd.to_datetime(rows["admitted_on"]).dt.date
+        dest.bulk_insert(conn, "fact_admission", rows[_ADMISSION_COLUMNS])
+        personal = pd.concat([p for _, p in rosters], ignore_index=True)
+        personal["birth_date"] = pd.to_datetime(personal["birth_date"]).dt.date
+        dest.bulk_insert(
+            conn, "restricted_person", personal[["person_key", "file_id", "source_row", "full_name", "birth_date"]]
+        )
+        placed.append(rows)
     return [f.reindex(columns=[*_PLACED, *_PLACED_INFO]) for f in placed]
 
 
