@@ -21,35 +21,62 @@ viewed as (
     select 'as_is' as view, c.current_unit_code as group_code, m.*
     from monthly as m join codes as c on c.unit_code = m.unit_code
 ),
-scoped as (
+-- The months of each period and scope up to the cut-off: flows add up over them.
+scopes as (
+    select p.year, p.period, p.period_type, b.scope,
+        min(b.month_start) as first_month, max(b.month_start) as final_month
+    from periods as p
+    join bridge_period_month as b on b.period = p.period
+    cross join cutoff as c
+    where b.month_start <= c.last_month
+    group by p.year, p.period, p.period_type, b.scope
+),
+flows as (
     select
-        v.*, p.year, p.period, p.period_type, b.scope,
-        -- The stock at the scope's end: each unit's last reported month, if the unit still exists
-        -- in the scope's last month (one that ceased passed its pool on).
-        row_number() over (
-            partition by v.view, p.period, b.scope, v.unit_code
-            order by case when v.received then 0 else 1 end, v.month_start desc
-        ) as recency,
-        max(v.month_start) over (partition by v.view, p.period, b.scope, v.unit_code)
-            = max(v.month_start) over (partition by v.view, p.period, b.scope) as lasts
+        v.view, s.year, s.period, s.period_type, s.scope, v.group_code,
+        cast(coalesce(sum(v.admitted_total), 0) as integer) as admitted_total,
+        cast(coalesce(sum(v.admitted_youth), 0) as integer) as admitted_youth,
+        cast(coalesce(sum(v.admitted_union), 0) as integer) as admitted_union,
+        cast(coalesce(sum(v.recognized_full), 0) as integer) as recognized_full,
+        cast(coalesce(sum(v.trained), 0) as integer) as trained,
+        cast(sum(case when v.expected then 1 else 0 end) as integer) as reports_expected,
+        cast(sum(case when v.received then 1 else 0 end) as integer) as reports_received,
+        cast(sum(case when v.is_on_time then 1 else 0 end) as integer) as reports_on_time
     from viewed as v
     join bridge_period_month as b on b.month_start = v.month_start
-    join periods as p on p.period = b.period
+    join scopes as s on s.period = b.period and s.scope = b.scope
+    group by v.view, s.year, s.period, s.period_type, s.scope, v.group_code
+),
+-- The candidate pool is a stock: each unit's last reported figure within the scope, if the unit still
+-- exists in the scope's last month (one that ceased passed its pool on).
+as_of as (
+    select unit_code, month_start,
+        max(case when received then month_start end) over (
+            partition by unit_code order by month_start rows between unbounded preceding and current row
+        ) as reported_month
+    from monthly
+),
+stocks as (
+    select s.period, s.scope, a.unit_code, m.sympathizers
+    from scopes as s
+    join as_of as a on a.month_start = s.final_month and a.reported_month >= s.first_month
+    join monthly as m on m.unit_code = a.unit_code and m.month_start = a.reported_month
+),
+members as (
+    select 'as_was' as view, unit_code, unit_code as group_code from codes
+    union all
+    select 'as_is' as view, unit_code, current_unit_code as group_code from codes
+),
+stock_groups as (
+    select g.view, s.period, s.scope, g.group_code, cast(sum(s.sympathizers) as integer) as sympathizers_end
+    from stocks as s join members as g on g.unit_code = s.unit_code
+    group by g.view, s.period, s.scope, g.group_code
 ),
 progress as (
-    select
-        view, year, period, period_type, scope, group_code,
-        cast(coalesce(sum(admitted_total), 0) as integer) as admitted_total,
-        cast(coalesce(sum(admitted_youth), 0) as integer) as admitted_youth,
-        cast(coalesce(sum(admitted_union), 0) as integer) as admitted_union,
-        cast(coalesce(sum(recognized_full), 0) as integer) as recognized_full,
-        cast(coalesce(sum(trained), 0) as integer) as trained,
-        cast(sum(case when recency = 1 and received and lasts then sympathizers end) as integer) as sympathizers_end,
-        cast(sum(case when expected then 1 else 0 end) as integer) as reports_expected,
-        cast(sum(case when received then 1 else 0 end) as integer) as reports_received,
-        cast(sum(case when is_on_time then 1 else 0 end) as integer) as reports_on_time
-    from scoped
-    group by view, year, period, period_type, scope, group_code
+    select f.*, g.sympathizers_end
+    from flows as f
+    left join stock_groups as g
+        on g.view = f.view and g.period = f.period and g.scope = f.scope and g.group_code = f.group_code
 ),
 -- The yearly target each unit holds on the period's last day (passed on by merges and splits).
 held as (
@@ -63,11 +90,7 @@ targets as (
         cast(sum(h.target_youth) as integer) as target_youth,
         cast(sum(h.target_union) as integer) as target_union
     from held as h
-    join (
-        select 'as_was' as view, unit_code, unit_code as group_code from codes
-        union all
-        select 'as_is' as view, unit_code, current_unit_code as group_code from codes
-    ) as v on v.unit_code = h.unit_code
+    join members as v on v.unit_code = h.unit_code
     group by v.view, h.period, v.group_code
 ),
 stt as (
