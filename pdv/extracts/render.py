@@ -13,6 +13,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -23,6 +24,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -478,24 +480,35 @@ def _xlsx_body(ws: Worksheet, table: _Table) -> int:
     bold = Font(name=_FONT, size=11, bold=True)
     name_width = _WIDTHS["unit_name"]
     row = FIRST_DATA_ROW
+    styles: dict[tuple[int, bool, bool], StyleArray] = {}
     for n, rec in enumerate(table.records):
         is_total = n == len(table.records) - 1
         fill = _TOTAL_FILL if is_total else _BEHIND_FILL if table.behind[n] else None
         font = bold if is_total else plain
         for i, c in enumerate(cols, start=1):
             value = rec[c.key]
+            cell = _cell(ws, row, i)
             if c.kind == "text":
-                cell = _text_cell(ws, row, i, str(value or ""), font)
+                cell.value = neutralise(_clean_text(str(value or "")))
+                cell.data_type = "s"  # openpyxl would otherwise make "=..." a formula
+            else:
+                cell.value = value
+            # Styles are set once per column and row kind, then copied: at national scale (tens of
+            # thousands of rows) setting fonts, borders and fills cell by cell dominates the extract.
+            key = (i, is_total, fill is not None)
+            if key in styles:
+                cell._style = copy(styles[key])  # type: ignore[attr-defined]
+                continue
+            if c.kind == "text":
                 cell.alignment = _CENTER if c.key in ("unit_type", "unit_code") else _LEFT
             else:
-                cell = _cell(ws, row, i)
-                cell.value = value
                 cell.number_format = PCT_FORMAT if c.kind == "pct" else INT_FORMAT
                 cell.alignment = _CENTER if c.key == "stt" else _RIGHT
-                cell.font = font
+            cell.font = font
             cell.border = _BORDER
             if fill is not None:
                 cell.fill = fill
+            styles[key] = copy(cell._style)  # type: ignore[attr-defined]
         # openpyxl does not fit row heights: give wrapped long names the lines they need.
         longest = max(len(str(rec["unit_name"] or "")), len(str(rec["predecessors"] or "")) * name_width // 40)
         lines = max(1, math.ceil(longest / (name_width * 1.05)))
