@@ -122,7 +122,9 @@ def _table(sheet: Sheet, kind: str, pos: int, levels: int, mapping: dict[int, st
     grid = grid[(text != "").any(axis=1)]
     text = text.loc[grid.index]
     label_cols = sorted({0, *(i for i, c in mapping.items() if c in ("unit_name", "unit_code", "full_name"))})
-    labels = text[label_cols].replace("", pd.NA).bfill(axis=1).iloc[:, 0].fillna("")
+    labels = pd.Series("", index=text.index, dtype=object)
+    for col in reversed(label_cols):  # the first non-blank of the label columns (bfill on objects is slow)
+        labels = text[col].where(text[col] != "", labels)
     is_total = map_unique(labels, ascii_key).isin(TOTAL_LABELS)
     frame = grid[list(mapping)].rename(columns=mapping).assign(source_row=grid["source_row"])
     total: tuple[int, dict[str, Any]] | None = None
