@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from pdv.extracts.build import ExtractResult, extract_all, remove_stale
 from pdv.history import UnitHistory
-from pdv.ingest import ParsedFile, RawFile, content_key, read_batch, reference_version, scan
+from pdv.ingest import ParsedFile, RawFile, content_key, no_persons, read_batch, reference_version, scan
 from pdv.settings import Settings
 from pdv.steward import refresh_feedback, warehouse_checkpoint
 from pdv.warehouse import Destination, destination_for
@@ -136,7 +136,9 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
                 new = new_versions(files, known)
                 summary.files_seen, summary.files_new = len(files), len(new)
                 logger.info("%d input files, %d new or changed", len(files), len(new))
-                parsed = read_and_validate(new, settings, admitted_persons(settings), loaded_copies(files, known))
+                # Nothing new to read: the admissions in force (a growing table) are not needed.
+                persons = admitted_persons(settings) if new else no_persons()
+                parsed = read_and_validate(new, settings, persons, loaded_copies(files, known))
                 summary.status = "succeeded" if new else "nothing_new"
                 summary = load_warehouse(summary, started_at, settings, files, parsed)
                 if summary.issues_opened or summary.issues_resolved:

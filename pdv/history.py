@@ -21,7 +21,7 @@ import pandas as pd
 
 from pdv.findings import Finding
 from pdv.parse import parse_date
-from pdv.reference import CHANGES_FILE, COMMITTEES_FILE, UnitRegistry
+from pdv.reference import CHANGES_FILE, COMMITTEES_FILE, UNITS_FILE, UnitRegistry
 from pdv.textnorm import clean_text
 
 CHANGE_COLUMNS = [
@@ -95,11 +95,14 @@ class UnitHistory:
     @classmethod
     def load(cls, reference_dir: Path, registry: UnitRegistry | None = None) -> UnitHistory:
         """The history from ``reference_dir`` (no change list: every unit has one open version)."""
-        registry = registry or UnitRegistry.load(reference_dir)
+        # The registry's name matching is not needed here (and costs seconds at national scale).
+        units = (
+            registry.units if registry is not None else _read_csv(reference_dir / UNITS_FILE, []).drop(columns="_row")
+        )
         changes = _read_csv(reference_dir / CHANGES_FILE, CHANGE_COLUMNS)
         committees = _read_csv(reference_dir / COMMITTEES_FILE, ["parent_code", "parent_name"])
         return build_history(
-            registry.units, changes, dict(zip(committees["parent_code"], committees["parent_name"], strict=True))
+            units, changes, dict(zip(committees["parent_code"], committees["parent_name"], strict=True))
         )
 
     @cached_property
@@ -193,7 +196,9 @@ def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame(columns=[*columns, "_row"])
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig").map(clean_text)
-    return frame.reindex(columns=columns, fill_value="").assign(_row=range(2, len(frame) + 2))
+    if columns:
+        frame = frame.reindex(columns=columns, fill_value="")
+    return frame.assign(_row=range(2, len(frame) + 2))
 
 
 def _codes(text: str) -> list[str]:

@@ -283,6 +283,8 @@ def read_batch(
     ``existing_persons`` (admissions in force) extends the once-only rule to the warehouse;
     ``loaded`` (sha256 -> path of files already loaded) makes a byte-identical copy a no-op.
     """
+    if not files:
+        return []
     registry = registry or UnitRegistry.load(settings.reference_dir)
     years = plan_years(settings.raw_dir) if years is None else years
     parsed: list[ParsedFile] = []

@@ -190,7 +190,6 @@ def _sync_units(conn: Connection, dest: Destination, history: UnitHistory) -> tu
     """
     current = history.current_code()
     want = history.versions.assign(
-        name_key=map_unique(history.versions["unit_name"], name_key),
         current_unit_code=history.versions["unit_code"].map(current),
         is_current=history.versions["valid_to"].isna(),
         start=history.versions["valid_from"].map(lambda d: _NEVER if d is None or pd.isna(d) else d),
@@ -230,6 +229,7 @@ def _sync_units(conn: Connection, dest: Destination, history: UnitHistory) -> tu
     old_sig, new_sig, old_edges = signature(have), signature(merged), edges(edges_old)
     if old_sig == new_sig and old_edges == new_edges:
         return merged, set()
+    merged["name_key"] = map_unique(merged["unit_name"], name_key)  # only when something changed: 52,000 names cost
     changed = {str(t[0]) for t in old_sig ^ new_sig} | {str(e[0]) for e in old_edges ^ new_edges}
     # Codes are placed along their successors: a unit feeding a changed one is affected too.
     nxt: dict[str, set[str]] = {}
@@ -841,6 +841,10 @@ def _reconcile_issues(
         status="open", first_run_id=run_id, last_run_id=run_id, resolved_run_id=None, resolved_by_file=None
     )
     _stage(conn, dest, "stage_issue", "dq_issue", found.reindex(columns=ISSUE_TABLE_COLUMNS))
+    # Only a scope with open issues can have one to resolve: staging the others (one per unit-month at
+    # national scale) would cost memory and time for nothing.
+    open_scopes = query_frame(conn, "select distinct scope from dq_issue where status = 'open'")["scope"]
+    scopes = scopes[scopes["scope"].isin(open_scopes)]
     _stage_frame(
         conn, dest, "stage_scope", "scope varchar, resolver varchar", scopes.drop_duplicates("scope").astype(object)
     )
