@@ -89,7 +89,7 @@ def load_run(
     with dest.engine.begin() as conn:
         dest.apply_ddl(conn)
         reference_changed = _record_reference(conn, dest, summary.run_id, seen)
-        versions, affected = _sync_units(conn, dest, history)
+        versions, affected = _sync_units(conn, dest, history) if reference_changed else (_unit_keys(conn), set[str]())
         file_ids, retired = _record_files(conn, dest, summary.run_id, seen, parsed)
         plans = [p for p, _ in parsed if p.plan is not None and p.targets is not None and p.plan.plan_no]
         for item in plans:
@@ -256,6 +256,13 @@ def _sync_units(conn: Connection, dest: Destination, history: UnitHistory) -> tu
     conn.exec_driver_sql("delete from bridge_unit_succession")
     dest.bulk_insert(conn, "bridge_unit_succession", history.succession)
     return merged, affected
+
+
+def _unit_keys(conn: Connection) -> pd.DataFrame:
+    """The versions' keys as ``_sync_units`` returns them, when the reference data did not change."""
+    keys = query_frame(conn, "select unit_code, valid_from, unit_key from dim_unit")
+    start = pd.to_datetime(keys["valid_from"]).dt.date
+    return keys.assign(start=start.astype(object).where(start.notna(), _NEVER))
 
 
 def _chain(code: str, nxt: dict[str, set[str]]) -> set[str]:
