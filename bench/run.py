@@ -19,7 +19,7 @@ RSS every 0.2 s to attribute memory to the flow's tasks. Steps:
 * ``rerun``: ``pdv run`` again, nothing new;
 * ``extract``: ``pdv extract --period <year>-Q3`` on that warehouse, into a new folder;
 * ``postgres``: ``pdv run`` into a new PostgreSQL database (``PDV_BENCH_PG_URL``, else the server
-  of ``.ci/postgres.sh`` on port 55433); the database server's own memory is not counted;
+  of ``.ci/postgres.sh`` on port 55434); the database server's own memory is not counted;
 * ``files5000``: ``pdv run`` on 5,000 single-unit workbooks into a new DuckDB warehouse;
 * ``incremental``: the same new month (January of the plan's second year, generated apart from the
   raw directory) added to a warehouse holding one month (December, loaded first, untimed) and to
@@ -263,11 +263,11 @@ def prefect_server(home: Path) -> Iterator[tuple[str, float]]:
 
 
 def postgres_url() -> str:
-    """PDV_BENCH_PG_URL, else the throw-away server of .ci/postgres.sh on port 55433 (not the tests')."""
+    """PDV_BENCH_PG_URL, else the throw-away server of .ci/postgres.sh on port 55434 (not the tests')."""
     url = os.environ.get("PDV_BENCH_PG_URL")
     if url:
         return url
-    env = {**os.environ, "PGPORT": "55433", "PGDATA_DIR": "/tmp/pdv-bench-pg-55433"}
+    env = {**os.environ, "PGPORT": "55434", "PGDATA_DIR": "/tmp/pdv-bench-pg-55434"}
     out = subprocess.run(
         ["bash", str(ROOT / ".ci" / "postgres.sh")], check=True, capture_output=True, text=True, env=env
     )

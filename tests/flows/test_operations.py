@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -142,7 +143,10 @@ def test_postgres_stopping_mid_run_is_retried_then_fails_clearly(
     import flows.pipeline as fp
 
     pgdata = Path(f"/tmp/pdv-pg-stop-{uuid.uuid4().hex[:8]}")  # the postgres user must reach it
-    env = os.environ | {"PGPORT": "55433", "PGDATA_DIR": str(pgdata)}
+    with socket.socket() as sock:  # a free port: a fixed one may be taken (make bench's server, say)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = os.environ | {"PGPORT": str(port), "PGDATA_DIR": str(pgdata)}
     url = (
         subprocess.run(
             ["bash", str(PROJECT_ROOT / ".ci" / "postgres.sh")], env=env, check=True, capture_output=True, text=True
