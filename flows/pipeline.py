@@ -7,12 +7,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from typing import TypeVar, cast
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
+from prefect.utilities.annotations import quote
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from pdv.extracts.build import ExtractResult, extract_all, remove_stale
@@ -23,6 +25,8 @@ from pdv.steward import refresh_feedback, warehouse_checkpoint
 from pdv.warehouse import Destination, destination_for
 from pdv.warehouse.base import WarehouseUnavailable
 from pdv.warehouse.load import RunSummary, current_persons, current_versions, load_run, record_failed_run
+
+T = TypeVar("T")
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
@@ -138,11 +142,13 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
                 logger.info("%d input files, %d new or changed", len(files), len(new))
                 # Nothing new to read: the admissions in force (a growing table) are not needed.
                 persons = admitted_persons(settings) if new else no_persons()
-                parsed = read_and_validate(new, settings, persons, loaded_copies(files, known))
+                # quote(): Prefect would otherwise walk every element of these large inputs looking for
+                # futures (minutes at national scale); the tasks still receive the plain values.
+                parsed = read_and_validate(_quoted(new), settings, _quoted(persons), loaded_copies(files, known))
                 summary.status = "succeeded" if new else "nothing_new"
-                summary = load_warehouse(summary, started_at, settings, files, parsed)
+                summary = load_warehouse(summary, started_at, settings, _quoted(files), _quoted(parsed))
                 if summary.issues_opened or summary.issues_resolved:
-                    write_feedback(settings, summary.run_id, parsed)
+                    write_feedback(settings, summary.run_id, _quoted(parsed))
                 extracts = write_extracts(settings, summary.changed_months)
             except Exception as exc:
                 summary.status, summary.message = "failed", f"{type(exc).__name__}: {exc}"
@@ -167,6 +173,11 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
         summary.issues_resolved,
     )
     return summary
+
+
+def _quoted(value: T) -> T:
+    """``value`` marked for Prefect not to walk its elements looking for futures (typed as the value)."""
+    return cast(T, quote(value))
 
 
 def _first_line(exc: BaseException) -> str:

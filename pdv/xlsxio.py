@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import zipfile
 from datetime import datetime
@@ -16,12 +17,19 @@ FIXED_TIMESTAMP = datetime(2000, 1, 1)
 _ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def workbook_bytes(wb: Workbook, stamp: datetime = FIXED_TIMESTAMP) -> bytes:
-    """The workbook as .xlsx bytes with fixed metadata and zip times, so equal content gives equal bytes."""
+def workbook_bytes(
+    wb: Workbook, stamp: datetime = FIXED_TIMESTAMP, rows: tuple[int, int, bytes] | None = None
+) -> bytes:
+    """The workbook as .xlsx bytes with fixed metadata and zip times, so equal content gives equal bytes.
+
+    ``rows`` is ``(first, last, xml)``: rows ``first`` to ``last`` as ``<row>`` elements written by the
+    caller (big tables go that way), put into the first sheet, where openpyxl must have written none.
+    """
     wb.properties.created = wb.properties.modified = stamp
     raw = io.BytesIO()
-    # ExcelWriter rather than wb.save: save() stamps "modified" with the current time.
-    ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
+    # ExcelWriter rather than wb.save: save() stamps "modified" with the current time. Stored, not
+    # deflated: every part is compressed once, below.
+    ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED)).save()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
@@ -29,8 +37,32 @@ def workbook_bytes(wb: Workbook, stamp: datetime = FIXED_TIMESTAMP) -> bytes:
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.create_system = 3
             entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
+            data = src.read(info.filename)
+            if rows is not None and info.filename == _FIRST_SHEET:
+                data = _insert_rows(data, *rows)
+            dst.writestr(entry, data)
     return out.getvalue()
+
+
+_FIRST_SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _insert_rows(sheet: bytes, first: int, last: int, xml: bytes) -> bytes:
+    """``xml``, rows ``first`` to ``last``, put into ``<sheetData>`` in row order."""
+    start = sheet.index(b"<sheetData")
+    end = sheet.index(b"</sheetData>") if b"</sheetData>" in sheet else -1
+    if end < 0:  # an empty sheet: openpyxl wrote <sheetData/>
+        tag = sheet.index(b"/>", start)
+        return sheet[:tag] + b">" + xml + b"</sheetData>" + sheet[tag + 2 :]
+    for m in _ROW.finditer(sheet, start, end):
+        if first <= int(m.group(1)) <= last:
+            raise ValueError(f"row {m.group(1).decode()} was written twice")
+        if int(m.group(1)) > last:
+            return sheet[: m.start()] + xml + sheet[m.start() :]
+    return sheet[:end] + xml + sheet[end:]
+
+
+_ROW = re.compile(rb'<row r="(\d+)"')
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:

@@ -15,16 +15,16 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -149,15 +149,30 @@ def columns() -> tuple[Column, ...]:
 
 @dataclass(frozen=True)
 class _Table:
-    """The rows as plain Python values in output order: units first, the bloc total last."""
+    """The rows as plain Python values in output order: units first, the bloc total last.
 
-    records: list[dict[str, Value]]
+    Held by column (``values``), the form the XLSX and CSV writers stream; ``records`` (one dict per
+    row) is built on first use for the writers that go row by row.
+    """
+
+    values: dict[str, list[Value]]
     behind: list[bool]
-    total: dict[str, Value]
+
+    @cached_property
+    def records(self) -> list[dict[str, Value]]:
+        keys = list(self.values)
+        return [dict(zip(keys, row, strict=True)) for row in zip(*self.values.values(), strict=True)]
 
     @property
     def units(self) -> list[dict[str, Value]]:
         return self.records[:-1]
+
+    @property
+    def total(self) -> dict[str, Value]:
+        return {k: v[-1] for k, v in self.values.items()}
+
+    def __len__(self) -> int:
+        return len(self.behind)
 
 
 def _clean_text(value: object) -> str:
@@ -167,33 +182,38 @@ def _clean_text(value: object) -> str:
     return _ILLEGAL_CHARS.sub("", unicodedata.normalize("NFC", str(value)))
 
 
-def _ints(series: pd.Series, name: str) -> list[Value]:
-    out: list[Value] = []
-    for v in pd.to_numeric(series, errors="raise").tolist():
-        if v is None or pd.isna(v):
-            out.append(None)
-            continue
-        f = float(v)
-        if not f.is_integer():
-            raise ValueError(f"column {name!r}: {v!r} is not a whole number")
-        out.append(int(v) if isinstance(v, int) else int(f))
+def _texts(series: pd.Series) -> list[Value]:
+    """``_clean_text`` of a whole column at once (tens of thousands of names at national scale)."""
+    text = series.astype("string").fillna("").str.normalize("NFC").str.replace(_ILLEGAL_CHARS, "", regex=True)
+    return list(text.tolist())
+
+
+def _numbers(series: pd.Series, name: str, whole: bool) -> list[Value]:
+    """Numbers as Python ints (``whole``) or floats, None where missing; a fraction or infinity is an error."""
+    num = pd.to_numeric(series, errors="raise").astype("float64").to_numpy(na_value=np.nan)
+    missing = np.isnan(num)
+    bad = np.isinf(num)
+    if whole:
+        bad |= ~missing & ~bad & (num != np.floor(num))
+    if bad.any():
+        v = series.iloc[int(np.flatnonzero(bad)[0])]
+        raise ValueError(f"column {name!r}: {v!r} is not {'a whole number' if whole else 'a percentage'}")
+    out: list[Value] = list(np.where(missing, 0, num).astype("int64").tolist() if whole else num.tolist())
+    for i in np.flatnonzero(missing).tolist():
+        out[i] = None
     return out
+
+
+def _ints(series: pd.Series, name: str) -> list[Value]:
+    return _numbers(series, name, whole=True)
 
 
 def _floats(series: pd.Series, name: str) -> list[Value]:
-    out: list[Value] = []
-    for v in pd.to_numeric(series, errors="raise").tolist():
-        if v is None or pd.isna(v):
-            out.append(None)
-        elif math.isinf(float(v)):
-            raise ValueError(f"column {name!r}: {v!r} is not a percentage")
-        else:
-            out.append(float(v))
-    return out
+    return _numbers(series, name, whole=False)
 
 
 def _flags(series: pd.Series) -> list[bool]:
-    return [bool(v) if not pd.isna(v) else False for v in series.tolist()]
+    return [bool(v) for v in series.fillna(False).astype(bool).tolist()]
 
 
 def _prepare(rows: pd.DataFrame) -> _Table:
@@ -215,10 +235,8 @@ def _prepare(rows: pd.DataFrame) -> _Table:
         elif c.kind == "pct":
             values[c.key] = _floats(frame[c.key], c.key)
         else:
-            values[c.key] = [_clean_text(v) for v in frame[c.key].tolist()]
-    records = [{c.key: values[c.key][i] for c in cols} for i in range(len(frame))]
-    behind = _flags(frame["behind_schedule"])
-    return _Table(records=records, behind=behind, total=records[-1])
+            values[c.key] = _texts(frame[c.key])
+    return _Table(values=values, behind=_flags(frame["behind_schedule"]))
 
 
 def neutralise(text: str) -> str:
@@ -333,8 +351,7 @@ def write_csv(path: Path, rows: pd.DataFrame, meta: ExtractMeta) -> None:
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([c.flat_header(meta.year) for c in cols])
-    for rec in table.records:
-        writer.writerow([_csv_cell(rec[c.key], c) for c in cols])
+    writer.writerows(zip(*([_csv_cell(v, c) for v in table.values[c.key]] for c in cols), strict=True))
     write_atomic(path, buf.getvalue().encode("utf-8-sig"))
 
 
@@ -378,13 +395,13 @@ def write_xlsx(path: Path, rows: pd.DataFrame, meta: ExtractMeta) -> None:
     ws.title = f"Kết quả {meta.period}"
     _xlsx_title(ws, meta)
     _xlsx_header(ws, meta)
-    last_row = _xlsx_body(ws, table)
+    last_row, body = _xlsx_body(wb, table)
     _xlsx_footer(ws, table, meta, last_row + 2)
     _xlsx_page(ws, meta)
     wb.properties.creator = AUTHOR
     wb.properties.lastModifiedBy = AUTHOR
     wb.properties.title = _clean_text(meta.title_vi)
-    write_atomic(path, workbook_bytes(wb))
+    write_atomic(path, workbook_bytes(wb, rows=(FIRST_DATA_ROW, last_row, body)))
 
 
 def _cell(ws: Worksheet, row: int, col: int) -> Cell:
@@ -471,34 +488,24 @@ def _xlsx_header(ws: Worksheet, meta: ExtractMeta) -> None:
         width = _WIDTHS.get(c.key, _PCT_WIDTH if c.kind == "pct" else _INT_WIDTH)
         ws.column_dimensions[get_column_letter(i)].width = width
     # Frozen below the header and right of the unit name: both stay in view while scrolling.
-    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=_col_index("unit_name") + 1).coordinate
+    # A coordinate, not ws.cell(): a cell there would make openpyxl write a row where the body goes.
+    ws.freeze_panes = f"{get_column_letter(_col_index('unit_name') + 1)}{FIRST_DATA_ROW}"
 
 
-def _xlsx_body(ws: Worksheet, table: _Table) -> int:
-    cols = columns()
+def _body_styles(wb: Workbook) -> list[tuple[int, int, int]]:
+    """Style ids of each column's cells in a plain, a behind-schedule and the total row.
+
+    The styles are made on cells of a scratch sheet: the ids live in the workbook, and the body's
+    rows are written as XML (``_xlsx_body``), not as openpyxl cells.
+    """
+    scratch = wb.create_sheet()
     plain = Font(name=_FONT, size=11)
     bold = Font(name=_FONT, size=11, bold=True)
-    name_width = _WIDTHS["unit_name"]
-    row = FIRST_DATA_ROW
-    styles: dict[tuple[int, bool, bool], StyleArray] = {}
-    for n, rec in enumerate(table.records):
-        is_total = n == len(table.records) - 1
-        fill = _TOTAL_FILL if is_total else _BEHIND_FILL if table.behind[n] else None
-        font = bold if is_total else plain
-        for i, c in enumerate(cols, start=1):
-            value = rec[c.key]
-            cell = _cell(ws, row, i)
-            if c.kind == "text":
-                cell.value = neutralise(_clean_text(str(value or "")))
-                cell.data_type = "s"  # openpyxl would otherwise make "=..." a formula
-            else:
-                cell.value = value
-            # Styles are set once per column and row kind, then copied: at national scale (tens of
-            # thousands of rows) setting fonts, borders and fills cell by cell dominates the extract.
-            key = (i, is_total, fill is not None)
-            if key in styles:
-                cell._style = copy(styles[key])  # type: ignore[attr-defined]
-                continue
+    ids: list[tuple[int, int, int]] = []
+    for i, c in enumerate(columns(), start=1):
+        kinds: list[int] = []
+        for row, (font, fill) in enumerate(((plain, None), (plain, _BEHIND_FILL), (bold, _TOTAL_FILL)), start=1):
+            cell = _cell(scratch, row, i)
             if c.kind == "text":
                 cell.alignment = _CENTER if c.key in ("unit_type", "unit_code") else _LEFT
             else:
@@ -508,14 +515,61 @@ def _xlsx_body(ws: Worksheet, table: _Table) -> int:
             cell.border = _BORDER
             if fill is not None:
                 cell.fill = fill
-            styles[key] = copy(cell._style)  # type: ignore[attr-defined]
-        # openpyxl does not fit row heights: give wrapped long names the lines they need.
-        longest = max(len(str(rec["unit_name"] or "")), len(str(rec["predecessors"] or "")) * name_width // 40)
-        lines = max(1, math.ceil(longest / (name_width * 1.05)))
-        if lines > 1:
-            ws.row_dimensions[row].height = 15 * lines + 2
-        row += 1
-    return row - 1
+            kinds.append(wb._cell_styles.add(copy(cell._style)))  # type: ignore[attr-defined]
+        ids.append((kinds[0], kinds[1], kinds[2]))
+    wb.remove(scratch)
+    return ids
+
+
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _xlsx_body(wb: Workbook, table: _Table) -> tuple[int, bytes]:
+    """The units and the total as ``<row>`` XML, and the last row's number.
+
+    Written as text rather than openpyxl cells: at national scale (tens of thousands of units, a
+    million cells) openpyxl's per-cell objects made the extract take half a minute.
+    """
+    cols = columns()
+    styles = _body_styles(wb)
+    n = len(table)
+    numbers = range(FIRST_DATA_ROW, FIRST_DATA_ROW + n)
+    kinds = [1 if b else 0 for b in table.behind[:-1]] + [2]
+    cells: list[list[str]] = []
+    for i, c in enumerate(cols):
+        letter, ids, values = get_column_letter(i + 1), styles[i], table.values[c.key]
+        if c.kind == "text":
+            # Inline strings: "t=s" would need a shared-string table; neutralise() as Excel may still run "=...".
+            cells.append(
+                [
+                    f'<c r="{letter}{r}" s="{ids[k]}" t="inlineStr"><is><t xml:space="preserve">'
+                    f"{neutralise(str(v)).translate(_XML_ESCAPES)}</t></is></c>"
+                    if v
+                    else f'<c r="{letter}{r}" s="{ids[k]}" t="inlineStr"/>'
+                    for r, k, v in zip(numbers, kinds, values, strict=True)
+                ]
+            )
+        else:
+            cells.append(
+                [
+                    f'<c r="{letter}{r}" s="{ids[k]}" t="n"><v>{v:.16g}</v></c>'  # as openpyxl writes numbers
+                    if v is not None
+                    else f'<c r="{letter}{r}" s="{ids[k]}" t="n"/>'
+                    for r, k, v in zip(numbers, kinds, values, strict=True)
+                ]
+            )
+    # Spreadsheets do not fit row heights: give wrapped long names the lines they need.
+    name_width = _WIDTHS["unit_name"]
+    lines = (
+        max(1, math.ceil(max(len(str(name or "")), len(str(pred or "")) * name_width // 40) / (name_width * 1.05)))
+        for name, pred in zip(table.values["unit_name"], table.values["predecessors"], strict=True)
+    )
+    heights = [f' ht="{15 * h + 2}" customHeight="1"' if h > 1 else "" for h in lines]
+    rows = (
+        f'<row r="{r}"{h}>{"".join(row)}</row>'
+        for r, h, row in zip(numbers, heights, zip(*cells, strict=True), strict=True)
+    )
+    return FIRST_DATA_ROW + n - 1, "".join(rows).encode("utf-8")
 
 
 def _xlsx_footer(ws: Worksheet, table: _Table, meta: ExtractMeta, row: int) -> None:
@@ -1070,20 +1124,20 @@ def _html_table(table: _Table, meta: ExtractMeta) -> str:
             head_sub += [f'<th scope="col">{_e(cols[i].header_vi)}</th>' for i in range(first, last + 1)]
         else:
             head_top.append(f'<th rowspan="2" scope="col" class="c-{cols[first].key}">{_e(cols[first].header_vi)}</th>')
-    body: list[str] = []
-    for n, rec in enumerate(table.records):
-        is_total = n == len(table.records) - 1
-        cls = "total" if is_total else "behind" if table.behind[n] else ""
-        cells = []
-        for c in cols:
-            v = rec[c.key]
-            if c.kind == "text":
-                cells.append(f'<td class="t c-{c.key}">{_e(v or "")}</td>')
-            else:
-                text = "" if v is None else _vi_pct(float(v)) if c.kind == "pct" else str(v)
-                cells.append(f'<td class="n c-{c.key}">{_e(text)}</td>')
-        attr = f' class="{cls}"' if cls else ""
-        body.append(f"<tr{attr}>{''.join(cells)}</tr>")
+    # Built column by column: tens of thousands of rows at national scale.
+    columns_html: list[list[str]] = []
+    for c in cols:
+        values = table.values[c.key]
+        if c.kind == "text":
+            cells = [html.escape(str(v or "")) for v in values]
+        elif c.kind == "pct":
+            cells = ["" if v is None else _vi_pct(float(v)) for v in values]
+        else:
+            cells = ["" if v is None else str(v) for v in values]
+        td = f'<td class="{"t" if c.kind == "text" else "n"} c-{c.key}">'
+        columns_html.append([f"{td}{v}</td>" for v in cells])
+    kinds = [' class="behind"' if b else "" for b in table.behind[:-1]] + [' class="total"']
+    body = [f"<tr{k}>{''.join(row)}</tr>" for k, row in zip(kinds, zip(*columns_html, strict=True), strict=True)]
     return (
         '<table id="units">'
         f"<thead><tr>{''.join(head_top)}</tr><tr>{''.join(head_sub)}</tr></thead>"
