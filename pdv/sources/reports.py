@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from defusedxml import ElementTree
 
@@ -117,15 +118,18 @@ def _table(sheet: Sheet, kind: str, pos: int, levels: int, mapping: dict[int, st
     width = max([len(cells), *(len(v) for _, v in body)], default=0)
     grid = pd.DataFrame([v + [None] * (width - len(v)) for _, v in body], columns=range(width), dtype=object)
     grid["source_row"] = [n for n, _ in body]
-    # Blank cells (None, NaN, spaces) are one thing; a row of them is skipped.
-    text = grid.drop(columns="source_row").apply(lambda c: map_unique(c.astype(object), clean_text).fillna(""))
-    grid = grid[(text != "").any(axis=1)]
-    text = text.loc[grid.index]
+    # Blank cells (None, NaN, spaces) are one thing; a row of them is skipped. The whole grid is
+    # cleaned in one call: per-column calls cost more than the cells in a one-unit report.
+    cleaned = map_unique(pd.Series(grid[list(range(width))].to_numpy().ravel(), dtype=object), clean_text)
+    text = cleaned.fillna("").to_numpy(dtype=object).reshape(len(grid), width)
+    keep = (text != "").any(axis=1)
+    grid, text = grid[keep], text[keep]
     label_cols = sorted({0, *(i for i, c in mapping.items() if c in ("unit_name", "unit_code", "full_name"))})
-    labels = pd.Series("", index=text.index, dtype=object)
-    for col in reversed(label_cols):  # the first non-blank of the label columns (bfill on objects is slow)
-        labels = text[col].where(text[col] != "", labels)
-    is_total = map_unique(labels, ascii_key).isin(TOTAL_LABELS)
+    labels = np.full(len(text), "", dtype=object)
+    for col in reversed(label_cols):  # the first non-blank of the label columns
+        if col < width:
+            labels = np.where(text[:, col] != "", text[:, col], labels)
+    is_total = map_unique(pd.Series(labels, index=grid.index, dtype=object), ascii_key).isin(TOTAL_LABELS)
     frame = grid[list(mapping)].rename(columns=mapping).assign(source_row=grid["source_row"])
     total: tuple[int, dict[str, Any]] | None = None
     if is_total.any():  # the last total row is checked, not loaded
