@@ -67,7 +67,6 @@ def load_warehouse(
     parsed: list[tuple[ParsedFile, str]],
 ) -> RunSummary:
     """Write the run in one transaction (database I/O, retried: a failed attempt rolls back)."""
-    history = UnitHistory.load(settings.reference_dir)
     with warehouse(settings) as dest:
         return load_run(
             dest,
@@ -76,7 +75,7 @@ def load_warehouse(
             str(settings.raw_dir),
             seen,
             parsed,
-            history,
+            lambda: UnitHistory.load(settings.reference_dir),  # built only when there is work
             # Nothing new means an unchanged warehouse: its checkpoint would say the same again.
             quality=warehouse_checkpoint(settings) if parsed else None,
         )

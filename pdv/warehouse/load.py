@@ -82,15 +82,24 @@ def load_run(
     raw_dir: str,
     seen: list[RawFile],
     parsed: list[tuple[ParsedFile, str]],
-    history: UnitHistory,
+    history: UnitHistory | Callable[[], UnitHistory],
     quality: QualityCheck | None = None,
 ) -> RunSummary:
-    """Write one run (new file versions and their findings) atomically; return the summary."""
+    """Write one run (new file versions and their findings) atomically; return the summary.
+
+    ``history`` may be given as a function: it is then built only when the run has work to do.
+    """
     with dest.engine.begin() as conn:
         dest.apply_ddl(conn)
         reference_changed = _record_reference(conn, dest, summary.run_id, seen)
-        versions, affected = _sync_units(conn, dest, history) if reference_changed else (_unit_keys(conn), set[str]())
         file_ids, retired = _record_files(conn, dest, summary.run_id, seen, parsed)
+        if not (parsed or retired or reference_changed):  # nothing new: only the run is recorded
+            summary.changed_months = []
+            checkpoint("load")
+            _record_run(conn, dest, summary, started_at, raw_dir)
+            return summary
+        history = history() if callable(history) else history
+        versions, affected = _sync_units(conn, dest, history) if reference_changed else (_unit_keys(conn), set[str]())
         plans = [p for p, _ in parsed if p.plan is not None and p.targets is not None and p.plan.plan_no]
         for item in plans:
             _load_targets(conn, dest, item, file_ids[item.raw.rel], history, versions)
@@ -140,22 +149,20 @@ def load_run(
         summary.rows_rejected = summary.rows_read - summary.rows_loaded
         conn.exec_driver_sql("drop table stage_touched")
         checkpoint("load")  # everything is written, nothing committed
-        record = {**summary.record(), "started_at": started_at, "finished_at": datetime.now(), "raw_dir": raw_dir}
-        dest.bulk_insert(conn, "load_run", pd.DataFrame([record]))
+        _record_run(conn, dest, summary, started_at, raw_dir)
     return summary
+
+
+def _record_run(conn: Connection, dest: Destination, summary: RunSummary, started_at: datetime, raw_dir: str) -> None:
+    record = {**summary.record(), "started_at": started_at, "finished_at": datetime.now(), "raw_dir": raw_dir}
+    dest.bulk_insert(conn, "load_run", pd.DataFrame([record]))
 
 
 def record_failed_run(dest: Destination, summary: RunSummary, started_at: datetime, raw_dir: str) -> None:
     """After a rollback: keep a trace of the failed run (best effort, own transaction)."""
     with dest.engine.begin() as conn:
         dest.apply_ddl(conn)
-        record = {
-            **summary.record(),
-            "started_at": started_at,
-            "finished_at": datetime.now(),
-            "raw_dir": raw_dir,
-        }
-        dest.bulk_insert(conn, "load_run", pd.DataFrame([record]))
+        _record_run(conn, dest, summary, started_at, raw_dir)
 
 
 def _next_key(conn: Connection, table: str, column: str) -> int:
