@@ -454,12 +454,16 @@ class Bench:
         load = os.getloadavg()[0]
         url = f"duckdb:///{warehouse / 'warehouse.duckdb'}"
         m = self.pdv("rerun", ["run", "--raw", str(self.raw(self.scale)), "--warehouse", url], env)
+        parts = phases(m)
+        start = next((p["seconds"] for p in parts if p["task"].startswith("(start-up")), None)
         self.record(
             "rerun",
             m,
             load=load,
-            description="pdv run again with nothing new (Prefect server already running)",
-            phases=phases(m),
+            description="pdv run again with nothing new (Prefect server already running); beyond_start_s is "
+            "the time after the start-up phase (Python imports, Prefect client, flow run creation)",
+            phases=parts,
+            beyond_start_s=round(m.seconds - start, 2) if start is not None else None,
             summary=_run_summary(m.log),
         )
 
@@ -626,7 +630,10 @@ def evaluate(steps: dict[str, dict[str, Any]], scale: str) -> None:
             step["rss_met"] = rss <= RSS_LIMIT_MB
     targets: dict[str, tuple[str, Any]] = {
         "pipeline": ("≤ 4× floor", lambda s: floor is not None and s["seconds"] <= 4 * floor),
-        "rerun": ("≤ 2 s beyond orchestrator start", lambda s: s["seconds"] <= 2.0),
+        "rerun": (
+            "≤ 2 s beyond orchestrator start",
+            lambda s: s.get("beyond_start_s") is not None and s["beyond_start_s"] <= 2.0,
+        ),
         "extract": ("≤ 1 s", lambda s: s["seconds"] <= 1.0),
         "postgres": (
             "≤ 2× DuckDB pipeline",
@@ -709,6 +716,8 @@ def markdown(report: dict[str, Any]) -> str:
         secs = step.get("seconds") if step.get("seconds") is not None else step.get("ratio")
         target = step.get("target", "")
         met = step.get("met")
+        if step.get("beyond_start_s") is not None:
+            target += f" (measured: {step['beyond_start_s']} s)"
         if step.get("rss_met") is False:
             target = (target + "; " if target else "") + f"RSS ≤ {RSS_LIMIT_MB} MB"
             met = False if met is None else (met and False)

@@ -143,7 +143,11 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
                 persons = admitted_persons(settings) if new else no_persons()
                 # quote(): Prefect would otherwise walk every element of these large inputs looking for
                 # futures (minutes at national scale); the tasks still receive the plain values.
-                parsed = read_and_validate(_quoted(new), settings, _quoted(persons), loaded_copies(files, known))
+                parsed = (
+                    read_and_validate(_quoted(new), settings, _quoted(persons), loaded_copies(files, known))
+                    if new
+                    else []
+                )
                 summary.status = "succeeded" if new else "nothing_new"
                 summary = load_warehouse(summary, started_at, settings, _quoted(files), _quoted(parsed))
                 if summary.issues_opened or summary.issues_resolved:

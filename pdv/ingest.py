@@ -19,7 +19,7 @@ from pdv.reference import CHANGES_FILE, COMMITTEES_FILE, UnitRegistry, change_na
 from pdv.settings import Settings
 from pdv.sources.plan import PlanDocument, parse_plan_metadata, read_annex_xlsx, read_plan_text
 from pdv.sources.reports import ReportTable, read_report
-from pdv.sources.spreadsheet import FileRejected, Sheet
+from pdv.sources.spreadsheet import FileRejected
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,6 @@ class ParsedFile:
     roster: pd.DataFrame | None = None
     personal: pd.DataFrame | None = None
     rows_read: int = 0
-    sheets: list[Sheet] = field(default_factory=list)
     header_cols: dict[tuple[str | None, str], int] = field(default_factory=dict)
     duplicate_of: str | None = None
     headers: list[tuple[str | None, str, str]] = field(default_factory=list)  # (sheet, column, header)
@@ -171,7 +170,7 @@ def _read(raw: RawFile, registry: UnitRegistry, settings: Settings) -> tuple[Par
     try:
         if raw.kind == "report":
             report = read_report(raw.path, raw.rel, settings)
-            parsed = ParsedFile(raw, to_frame(report.findings), summary=_empty_summary(), sheets=report.sheets)
+            parsed = ParsedFile(raw, to_frame(report.findings), summary=_empty_summary())
             for table in report.tables:
                 parsed.header_cols.update({(table.sheet, h): i for h, i in table.header_cols.items()})
                 parsed.headers += [(table.sheet, column, h) for column, h in table.headers.items()]

@@ -55,6 +55,7 @@ def refresh_feedback(settings: Settings, dest: Destination, run_id: str, parsed:
     from pdv.feedback import write_feedback
     from pdv.ingest import classify, process_file
     from pdv.reference import UnitRegistry
+    from pdv.sources.csvfile import read_csv
 
     issues = dest.read_sql(
         "select * from dq_issue where file is not null and file in ("
@@ -84,7 +85,9 @@ def refresh_feedback(settings: Settings, dest: Destination, run_id: str, parsed:
                 out,
                 still_open,
                 workbook=source if is_xlsx and source.exists() else None,
-                sheets=item.sheets if item is not None and not is_xlsx else None,
+                # A CSV's cells are read again here rather than kept from reading: at national scale
+                # the raw cells of every file held through the load cost more than a gigabyte.
+                sheets=[read_csv(source, settings)] if source.suffix.lower() == ".csv" and source.exists() else [],
                 header_cols=item.header_cols if item is not None else None,
             )
             written.append(out)
