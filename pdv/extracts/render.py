@@ -148,7 +148,7 @@ def columns() -> tuple[Column, ...]:
 
 
 @dataclass(frozen=True)
-class _Table:
+class Table:
     """The rows as plain Python values in output order: units first, the bloc total last.
 
     Held by column (``values``), the form the XLSX and CSV writers stream; ``records`` (one dict per
@@ -216,7 +216,10 @@ def _flags(series: pd.Series) -> list[bool]:
     return [bool(v) for v in series.fillna(False).astype(bool).tolist()]
 
 
-def _prepare(rows: pd.DataFrame) -> _Table:
+def prepare(rows: pd.DataFrame | Table) -> Table:
+    """The rows checked and converted once, for the writers (which also take the DataFrame itself)."""
+    if isinstance(rows, Table):
+        return rows
     cols = columns()
     missing = [c for c in [*(c.key for c in cols), *FLAG_COLUMNS] if c not in rows.columns]
     if missing:
@@ -236,7 +239,7 @@ def _prepare(rows: pd.DataFrame) -> _Table:
             values[c.key] = _floats(frame[c.key], c.key)
         else:
             values[c.key] = _texts(frame[c.key])
-    return _Table(values=values, behind=_flags(frame["behind_schedule"]))
+    return Table(values=values, behind=_flags(frame["behind_schedule"]))
 
 
 def neutralise(text: str) -> str:
@@ -324,7 +327,7 @@ class _Targets:
     pace_met: str
 
 
-def _targets(table: _Table, meta: ExtractMeta) -> _Targets:
+def _targets(table: Table, meta: ExtractMeta) -> _Targets:
     ytd = table.total["ytd_admitted_total"]
     ytd_i = ytd if isinstance(ytd, int) else None
     pct = ytd_i / meta.yearly_target * 100 if ytd_i is not None and meta.yearly_target > 0 else None
@@ -344,25 +347,23 @@ def _targets(table: _Table, meta: ExtractMeta) -> _Targets:
 # --- CSV ------------------------------------------------------------------------------------------
 
 
-def write_csv(path: Path, rows: pd.DataFrame, meta: ExtractMeta) -> None:
+def write_csv(path: Path, rows: pd.DataFrame | Table, meta: ExtractMeta) -> None:
     """UTF-8 with BOM (Excel needs it for Vietnamese), CRLF, one header row, the bloc total last."""
-    table = _prepare(rows)
+    table = prepare(rows)
     cols = columns()
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([c.flat_header(meta.year) for c in cols])
-    writer.writerows(zip(*([_csv_cell(v, c) for v in table.values[c.key]] for c in cols), strict=True))
+    writer.writerows(zip(*(_csv_column(table.values[c.key], c) for c in cols), strict=True))
     write_atomic(path, buf.getvalue().encode("utf-8-sig"))
 
 
-def _csv_cell(value: Value, col: Column) -> str:
-    if value is None:
-        return ""
+def _csv_column(values: list[Value], col: Column) -> list[str]:
     if col.kind == "int":
-        return str(value)
+        return ["" if v is None else str(v) for v in values]
     if col.kind == "pct":
-        return _pct_text(float(value))
-    return neutralise(str(value))
+        return ["" if v is None else _pct_text(float(v)) for v in values]
+    return [neutralise(str(v)) if v is not None else "" for v in values]
 
 
 # --- XLSX -----------------------------------------------------------------------------------------
@@ -386,9 +387,9 @@ HEADER_ROW = 10
 FIRST_DATA_ROW = HEADER_ROW + 2
 
 
-def write_xlsx(path: Path, rows: pd.DataFrame, meta: ExtractMeta) -> None:
+def write_xlsx(path: Path, rows: pd.DataFrame | Table, meta: ExtractMeta) -> None:
     """The extract as a workbook laid out like the plan's annex, ready to print on A4 landscape."""
-    table = _prepare(rows)
+    table = prepare(rows)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -524,7 +525,7 @@ def _body_styles(wb: Workbook) -> list[tuple[int, int, int]]:
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
-def _xlsx_body(wb: Workbook, table: _Table) -> tuple[int, bytes]:
+def _xlsx_body(wb: Workbook, table: Table) -> tuple[int, bytes]:
     """The units and the total as ``<row>`` XML, and the last row's number.
 
     Written as text rather than openpyxl cells: at national scale (tens of thousands of units, a
@@ -572,7 +573,7 @@ def _xlsx_body(wb: Workbook, table: _Table) -> tuple[int, bytes]:
     return FIRST_DATA_ROW + n - 1, "".join(rows).encode("utf-8")
 
 
-def _xlsx_footer(ws: Worksheet, table: _Table, meta: ExtractMeta, row: int) -> None:
+def _xlsx_footer(ws: Worksheet, table: Table, meta: ExtractMeta, row: int) -> None:
     plain = Font(name=_FONT, size=11)
     bold = Font(name=_FONT, size=11, bold=True)
     italic = Font(name=_FONT, size=11, italic=True)
@@ -675,9 +676,9 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def write_html(path: Path, rows: pd.DataFrame, monthly: pd.DataFrame, meta: ExtractMeta) -> None:
+def write_html(path: Path, rows: pd.DataFrame | Table, monthly: pd.DataFrame, meta: ExtractMeta) -> None:
     """One self-contained, offline page: key figures, two inline SVG charts and the table of units."""
-    table = _prepare(rows)
+    table = prepare(rows)
     months = _prepare_monthly(monthly)
     t = _targets(table, meta)
     behind_count = sum(table.behind[:-1])
@@ -772,7 +773,7 @@ def _status(verdict: str, wording: dict[str, str] | None = None) -> str:
     return f'<span class="status {cls}">{_e((wording or {}).get(verdict, verdict))}</span>'
 
 
-def _html_figures(table: _Table, meta: ExtractMeta, t: _Targets, behind: int) -> str:
+def _html_figures(table: Table, meta: ExtractMeta, t: _Targets, behind: int) -> str:
     total = table.total
 
     def n(key: str) -> int | None:
@@ -864,9 +865,17 @@ def _shorten(text: str, limit: int) -> str:
     return cut.rstrip(" -,") + "…"
 
 
+def _svg_attrs(**attrs: object) -> str:
+    return "".join(f' {k.replace("_", "-")}="{_e(v)}"' for k, v in attrs.items())
+
+
 def _svg_text(x: float, y: float, text: str, **attrs: object) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{_e(v)}"' for k, v in attrs.items())
-    return f'<text x="{x:.1f}" y="{y:.1f}"{extra}>{_e(text)}</text>'
+    return _svg_at(x, y, text, _svg_attrs(**attrs))
+
+
+def _svg_at(x: float, y: float, text: str, attrs: str) -> str:
+    """``_svg_text`` with its attributes already written (``_svg_attrs``): for a row per unit."""
+    return f'<text x="{x:.1f}" y="{y:.1f}"{attrs}>{_e(text)}</text>'
 
 
 def _legend(x: float, y: float, items: Iterable[tuple[str, str]]) -> list[str]:
@@ -879,7 +888,7 @@ def _legend(x: float, y: float, items: Iterable[tuple[str, str]]) -> list[str]:
     return out
 
 
-def _svg_units(table: _Table, meta: ExtractMeta) -> str:
+def _svg_units(table: Table, meta: ExtractMeta) -> str:
     """Horizontal bars per unit: the year's target behind, the year-to-date admissions in front."""
     units = table.units
     width, label_right, x0 = 1200, 470, 480
@@ -927,6 +936,11 @@ def _svg_units(table: _Table, meta: ExtractMeta) -> str:
         for y in (top - 8, top + plot_h + 16):
             out.append(_svg_text(x, y, str(tick), font_size=11, fill=_MUTED, text_anchor="middle"))
     out.append(f'<line x1="{x0}" y1="{top}" x2="{x0}" y2="{top + plot_h}" stroke="{_AXIS}"/>')
+    label_attrs = _svg_attrs(font_size=12, fill=_INK, text_anchor="end")
+    value_attrs = {
+        True: _svg_attrs(font_size=11, fill=_BEHIND, font_weight="bold"),
+        False: _svg_attrs(font_size=11, fill=_MUTED, font_weight="normal"),
+    }
     for i, (u, behind) in enumerate(zip(units, table.behind, strict=False)):
         y = top + i * row_h
         target, ytd = num(u, "target_total"), num(u, "ytd_admitted_total")
@@ -938,9 +952,7 @@ def _svg_units(table: _Table, meta: ExtractMeta) -> str:
         tip = f"{label}: kết nạp lũy kế {ytd}/chỉ tiêu {target}{pct_text}" + (" - chậm tiến độ" if behind else "")
         colour = _BEHIND if behind else _ACHIEVED
         out.append(f'<g class="{"behind" if behind else "unit"}"><title>{_e(tip)}</title>')
-        out.append(
-            _svg_text(label_right, y + 15, _shorten(label, _LABEL_CHARS), font_size=12, fill=_INK, text_anchor="end")
-        )
+        out.append(_svg_at(label_right, y + 15, _shorten(label, _LABEL_CHARS), label_attrs))
         if target:
             out.append(f'<rect x="{x0}" y="{y + 4}" width="{target * scale:.1f}" height="14" fill="{_TARGET}"/>')
         if ytd:
@@ -949,16 +961,7 @@ def _svg_units(table: _Table, meta: ExtractMeta) -> str:
             due = sx(target * elapsed / 12)
             out.append(f'<rect x="{due - 1:.1f}" y="{y + 2}" width="2" height="18" fill="{_INK}"/>')
         value = f"{ytd}/{target}{pct_text}"
-        out.append(
-            _svg_text(
-                sx(max(target, ytd)) + 6,
-                y + 15,
-                value,
-                font_size=11,
-                fill=_BEHIND if behind else _MUTED,
-                font_weight="bold" if behind else "normal",
-            )
-        )
+        out.append(_svg_at(sx(max(target, ytd)) + 6, y + 15, value, value_attrs[behind]))
         out.append("</g>")
     out.append(
         _svg_text(
@@ -1114,7 +1117,7 @@ def _point_label_y(y: float, y_target: float, top: float, bottom: float) -> floa
     return None
 
 
-def _html_table(table: _Table, meta: ExtractMeta) -> str:
+def _html_table(table: Table, meta: ExtractMeta) -> str:
     cols = columns()
     head_top: list[str] = []
     head_sub: list[str] = []

@@ -98,6 +98,11 @@ stt as (
     from codes as c left join fact_target as t on t.unit_code = c.unit_code and t.is_current
     group by c.unit_code, c.current_unit_code
 ),
+-- As it is, a unit lists at the first place of the units it took over. A join, not a correlated
+-- subquery: PostgreSQL would run that once per row.
+stt_now as (
+    select current_unit_code, min(stt) as stt from stt group by current_unit_code
+),
 grid as (
     select p.view, p.year, p.period, p.period_type, p.scope, p.group_code from progress as p
     union
@@ -131,9 +136,7 @@ errors as (
 )
 select
     g.view, g.year, g.period, g.period_type, g.scope,
-    case when g.view = 'as_was' then s.stt else (
-        select min(x.stt) from stt as x where x.current_unit_code = g.group_code
-    ) end as stt,
+    case when g.view = 'as_was' then s.stt else n.stt end as stt,
     g.group_code as unit_code, l.unit_name, l.unit_type, l.parent_code, l.parent_name,
     coalesce(t.target_total, 0) as target_total,
     coalesce(t.target_youth, 0) as target_youth,
@@ -155,5 +158,6 @@ left join progress as p
     on p.view = g.view and p.period = g.period and p.scope = g.scope and p.group_code = g.group_code
 left join targets as t on t.view = g.view and t.period = g.period and t.group_code = g.group_code
 left join stt as s on s.unit_code = g.group_code
+left join stt_now as n on n.current_unit_code = g.group_code
 left join labels as l on l.view = g.view and l.period = g.period and l.unit_code = g.group_code and l.rn = 1
 left join errors as e on e.view = g.view and e.group_code = g.group_code and e.period = g.period and e.scope = g.scope;
