@@ -9,6 +9,7 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -197,6 +198,11 @@ def _read(raw: RawFile, registry: UnitRegistry, settings: Settings) -> tuple[Par
 
 
 def _empty_summary() -> pd.DataFrame:
+    return _no_summary().copy()
+
+
+@cache
+def _no_summary() -> pd.DataFrame:
     from schemas.report import SUMMARY_COLUMNS
 
     return pd.DataFrame(columns=SUMMARY_COLUMNS)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import pandas as pd
 
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -11,6 +14,20 @@ def _text(s: pd.Series) -> pd.Series:
     return s.astype("string").str.normalize("NFC").str.strip().str.replace("\u00a0", " ", regex=False)
 
 
+def _per_distinct(parse: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
+    """``parse`` run on the distinct values only: a national batch's column holds few distinct values
+    (counts, months, dates) in hundreds of thousands of rows."""
+
+    @functools.wraps(parse)
+    def on_distinct(s: pd.Series) -> pd.Series:
+        codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+        parsed = parse(pd.Series(uniques, dtype=object)).reset_index(drop=True)
+        return parsed.reindex(codes).set_axis(s.index)  # code -1 (missing) gives NaN or NaT
+
+    return on_distinct
+
+
+@_per_distinct
 def parse_count(s: pd.Series) -> pd.Series:
     """Numbers as typed: 5, 3.0, "05", "1.000" (thousands), "2,5" (decimal comma); NaN otherwise."""
     text = _text(s).str.replace(" ", "", regex=False)
@@ -20,6 +37,7 @@ def parse_count(s: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype(float)
 
 
+@_per_distinct
 def parse_date(s: pd.Series) -> pd.Series:
     """Dates as Excel dates, ``dd/mm/yyyy`` (also with - or .), ISO text or Excel serial numbers."""
     text = _text(s)
@@ -36,6 +54,7 @@ def parse_date(s: pd.Series) -> pd.Series:
     return out.dt.normalize()
 
 
+@_per_distinct
 def parse_month(s: pd.Series) -> pd.Series:
     """First day of the month for ``2024-03``, ``03/2024``, ``3/2024``, ``Tháng 3/2024`` or a date."""
     text = _text(s).str.lower()

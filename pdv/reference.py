@@ -104,8 +104,13 @@ class UnitRegistry:
 
     def resolve_units(self, codes: pd.Series | None, names: pd.Series | None, index: pd.Index) -> Resolution:
         """Resolve by code where one is given (it must be known), else by name or alias."""
-        code_text = (codes if codes is not None else pd.Series("", index=index)).map(clean_text).str.upper()
-        by_name = self.resolve(names.map(clean_text) if names is not None else pd.Series("", index=index, dtype=object))
+        code_text = map_unique((codes if codes is not None else pd.Series("", index=index)).astype(object), clean_text)
+        code_text = code_text.fillna("").astype(object).str.upper()
+        by_name = self.resolve(
+            map_unique(names.astype(object), clean_text).fillna("")
+            if names is not None
+            else pd.Series("", index=index, dtype=object)
+        )
         has_code = code_text != ""
         known = code_text.isin(self._codes)
         code = by_name.code.where(~has_code, code_text.where(known))

@@ -115,27 +115,29 @@ def _table(sheet: Sheet, kind: str, pos: int, levels: int, mapping: dict[int, st
     headers = {col: _header_text(cells, below, i) for i, col in mapping.items()}
     header_cols = {headers[col]: i + 1 for i, col in mapping.items()}
     body = rows[pos + levels :]
-    width = max([len(cells), *(len(v) for _, v in body)], default=0)
-    grid = pd.DataFrame([v + [None] * (width - len(v)) for _, v in body], columns=range(width), dtype=object)
-    grid["source_row"] = [n for n, _ in body]
-    # Blank cells (None, NaN, spaces) are one thing; a row of them is skipped. The whole grid is
-    # cleaned in one call: per-column calls cost more than the cells in a one-unit report.
-    cleaned = map_unique(pd.Series(grid[list(range(width))].to_numpy().ravel(), dtype=object), clean_text)
-    text = cleaned.fillna("").to_numpy(dtype=object).reshape(len(grid), width)
+    width = max([len(cells), *(len(v) for _, v in body), *(i + 1 for i in mapping)], default=0)
+    # NumPy until the one frame at the end: a one-unit report has a few rows, and each pandas step on
+    # them cost more than its cells (5,000 such files in a batch).
+    grid = np.array([v + [None] * (width - len(v)) for _, v in body], dtype=object).reshape(len(body), width)
+    source_row = np.array([n for n, _ in body], dtype=np.int64)
+    # Blank cells (None, NaN, spaces) are one thing; a row of them is skipped.
+    cleaned = map_unique(pd.Series(grid.ravel(), dtype=object), clean_text)
+    text = cleaned.fillna("").to_numpy(dtype=object).reshape(grid.shape)
     keep = (text != "").any(axis=1)
-    grid, text = grid[keep], text[keep]
+    grid, text, source_row = grid[keep], text[keep], source_row[keep]
     label_cols = sorted({0, *(i for i, c in mapping.items() if c in ("unit_name", "unit_code", "full_name"))})
     labels = np.full(len(text), "", dtype=object)
     for col in reversed(label_cols):  # the first non-blank of the label columns
         if col < width:
             labels = np.where(text[:, col] != "", text[:, col], labels)
-    is_total = map_unique(pd.Series(labels, index=grid.index, dtype=object), ascii_key).isin(TOTAL_LABELS)
-    frame = grid[list(mapping)].rename(columns=mapping).assign(source_row=grid["source_row"])
+    is_total = map_unique(pd.Series(labels, dtype=object), ascii_key).isin(TOTAL_LABELS).to_numpy()
     total: tuple[int, dict[str, Any]] | None = None
     if is_total.any():  # the last total row is checked, not loaded
-        last = frame[is_total].iloc[-1]
-        total = (int(last["source_row"]), {c: last[c] for c in mapping.values()})
-    frame = frame[~is_total].reset_index(drop=True)
+        last = int(np.flatnonzero(is_total)[-1])
+        total = (int(source_row[last]), {c: grid[last, i] for i, c in mapping.items()})
+    rest = ~is_total
+    frame = pd.DataFrame({c: grid[rest, i] for i, c in mapping.items()}, dtype=object)
+    frame["source_row"] = source_row[rest]
     return ReportTable(kind, sheet.name, frame, headers, header_cols, total)
 
 
