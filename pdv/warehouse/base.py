@@ -95,6 +95,10 @@ class Destination(ABC):
     def bulk_insert(self, conn: Connection, table: str, frame: pd.DataFrame) -> None:
         """Append ``frame`` to ``table`` in the connection's transaction, without row-by-row inserts."""
 
+    @abstractmethod
+    def analyze(self, conn: Connection, table: str) -> None:
+        """Refresh the planner's statistics of ``table`` after a large change inside the transaction."""
+
     def create_schema(self) -> None:
         """Create (or update) every table and view from ``sql/``."""
         with self.engine.begin() as conn:

@@ -14,6 +14,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from pdv.warehouse.base import Destination, WarehouseLocked
 
+MEMORY_LIMIT = "1GB"
+
 
 class DuckDBDestination(Destination):
     name = "duckdb"
@@ -27,7 +29,10 @@ class DuckDBDestination(Destination):
 
     def _create_engine(self) -> Engine:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        return sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+        # DuckDB's buffer defaults to 80% of the machine's memory; the whole run's budget is 2 GB, so
+        # DuckDB gets half of it and spills the rest of a big aggregate to disk.
+        config = {"memory_limit": MEMORY_LIMIT}
+        return sa.create_engine(self.url, poolclass=sa.pool.NullPool, connect_args={"config": config})
 
     @contextmanager
     def run_lock(self, wait: bool = True) -> Iterator[None]:
@@ -51,6 +56,9 @@ class DuckDBDestination(Destination):
             "DuckDB has no roles: give BI tools a copy of the warehouse file opened read-only "
             "(duckdb.connect(path, read_only=True)) or use the PostgreSQL warehouse"
         )
+
+    def analyze(self, conn: Connection, table: str) -> None:
+        pass  # DuckDB plans with the live row counts of its tables: nothing to refresh
 
     def bulk_insert(self, conn: Connection, table: str, frame: pd.DataFrame) -> None:
         if frame.empty:

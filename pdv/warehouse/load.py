@@ -693,6 +693,8 @@ def _settle(conn: Connection, dest: Destination, placed: pd.DataFrame, retired: 
         _ensure_dates(conn, dest, sorted({d.year for d in keys["period_month"]}))
         for statement in _CURRENT_REPORT_SQL:
             conn.exec_driver_sql(statement)
+            # Each statement is planned on the previous one's result (which rows are current).
+            dest.analyze(conn, "fact_admission" if "update fact_admission" in statement else "fact_unit_month")
     return keys
 
 
@@ -801,15 +803,20 @@ def board_periods(years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 _CROSS_SQL = """
 select t.unit_key, u.unit_code, t.period_month, s.admitted_total, s.admitted_youth, s.sheet, s.source_row,
-       sf.path, r.roster_total, r.roster_youth,
-       (select min(h.header) from source_header as h where h.file_id = s.file_id
-          and h.sheet is not distinct from s.sheet and h.column_name = 'admitted_total') as header_admitted_total,
-       (select min(h.header) from source_header as h where h.file_id = s.file_id
-          and h.sheet is not distinct from s.sheet and h.column_name = 'admitted_youth') as header_admitted_youth
+       sf.path, r.roster_total, r.roster_youth, h.header_admitted_total, h.header_admitted_youth
 from stage_touched as t
 join dim_unit as u on u.unit_key = t.unit_key
 left join fact_unit_month as s on s.unit_key = t.unit_key and s.period_month = t.period_month and s.is_current
 left join source_file as sf on sf.file_id = s.file_id
+-- The headers as the unit wrote them, joined rather than looked up per row: PostgreSQL runs a
+-- correlated subquery once per row (hundreds of thousands of unit-months).
+left join (
+    select file_id, sheet,
+           min(case when column_name = 'admitted_total' then header end) as header_admitted_total,
+           min(case when column_name = 'admitted_youth' then header end) as header_admitted_youth
+    from source_header
+    group by file_id, sheet
+) as h on h.file_id = s.file_id and h.sheet is not distinct from s.sheet
 left join (
     select a.unit_key, a.period_month, count(*) as roster_total,
            sum(case when a.source = 'youth' then 1 else 0 end) as roster_youth

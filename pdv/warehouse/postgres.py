@@ -56,6 +56,9 @@ class PostgresDestination(Destination):
         raw = cast(psycopg.Connection, conn.connection.dbapi_connection)
         with raw.cursor() as cur, cur.copy(f"copy {table} ({cols}) from stdin with (format csv, null '\\N')") as copy:
             copy.write(buf.getvalue())
-        # Fresh statistics: the rows are not committed yet, so autovacuum has not seen them, and the
-        # planner would take a table just loaded with 600,000 rows for an empty one (nested loops).
+        self.analyze(conn, table)
+
+    def analyze(self, conn: Connection, table: str) -> None:
+        # The rows are not committed yet, so autovacuum has not seen them: without this the planner
+        # takes a table just loaded with 600,000 rows for an empty one and picks nested loops.
         conn.exec_driver_sql(f"analyze {table}")
