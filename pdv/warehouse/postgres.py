@@ -17,11 +17,16 @@ from pdv.warehouse.base import SQL_DIR, Destination, WarehouseLocked, sql_statem
 _LOCK_KEY = 0x7064760001  # "pdv" + 1: one key for "a pipeline run is writing"
 
 
+WORK_MEM = "256MB"
+
+
 class PostgresDestination(Destination):
     name = "postgresql"
 
     def _create_engine(self) -> Engine:
-        return sa.create_engine(self.url, pool_pre_ping=True)
+        # The load's aggregates (the extracts' mart: millions of unit-month rows) sort and hash far
+        # past PostgreSQL's default 4 MB, which sends them to disk; this is per operation, per session.
+        return sa.create_engine(self.url, pool_pre_ping=True, connect_args={"options": f"-c work_mem={WORK_MEM}"})
 
     @contextmanager
     def run_lock(self, wait: bool = True) -> Iterator[None]:
