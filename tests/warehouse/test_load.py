@@ -174,3 +174,20 @@ def test_both_databases_give_the_same_rows(raw_dir: Path, tmp_path: Path, pg_url
         d.dispose()
     for a, b in zip(results[0], results[1], strict=True):
         pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_duckdb_options_in_the_url_override_the_defaults(tmp_path: Path) -> None:
+    from pdv.warehouse.duckdb import DuckDBDestination
+
+    def limit(url: str) -> str:
+        dest = DuckDBDestination(url)
+        with dest.engine.connect() as conn:
+            value = str(conn.exec_driver_sql("select current_setting('memory_limit')").scalar_one())
+        dest.dispose()
+        assert dest.path == tmp_path / "w.duckdb"  # the options are not part of the file's name
+        return value
+
+    default = limit(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    chosen = limit(f"duckdb:///{tmp_path / 'w.duckdb'}?memory_limit=300MB")
+    assert chosen != default
+    assert chosen.startswith("286")  # 300 MB is 286.1 MiB
