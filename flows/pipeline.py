@@ -165,7 +165,9 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
         logger.error(message)
         # A Failed state, not an exception: the run ends with this one message and no stack trace.
         return Failed(message=message, data=WarehouseUnavailable(message))  # type: ignore[return-value]
-    publish_artifacts(settings, summary, extracts)
+    if summary.status != "nothing_new" or any(r.written for r in extracts):
+        # A run that changed nothing would publish the same artifacts again: the latest still hold.
+        publish_artifacts(settings, summary, extracts)
     logger.info(
         "run %s %s: %d rows loaded, %d rejected, %d issues opened, %d resolved",
         summary.run_id,
