@@ -102,15 +102,14 @@ class UnitRegistry:
         names = [self._names[next(iter(self._by_key[short[k]]))] for k in close]
         return None, "unknown", "; ".join(names) or "(không có / none)"
 
-    def resolve_units(self, codes: pd.Series | None, names: pd.Series | None, index: pd.Index) -> Resolution:
-        """Resolve by code where one is given (it must be known), else by name or alias."""
-        code_text = map_unique((codes if codes is not None else pd.Series("", index=index)).astype(object), clean_text)
-        code_text = code_text.fillna("").astype(object).str.upper()
-        by_name = self.resolve(
-            map_unique(names.astype(object), clean_text).fillna("")
-            if names is not None
-            else pd.Series("", index=index, dtype=object)
-        )
+    def resolve_units(self, codes: pd.Series, names: pd.Series) -> Resolution:
+        """Resolve by code where one is given (it must be known), else by name or alias.
+
+        Both are text as cleaned by ``clean_text`` ("" where blank): the caller has it already.
+        """
+        index = codes.index
+        code_text = codes.str.upper()
+        by_name = self.resolve(names)
         has_code = code_text != ""
         known = code_text.isin(self._codes)
         code = by_name.code.where(~has_code, code_text.where(known))

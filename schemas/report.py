@@ -194,9 +194,9 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _units(frame: pd.DataFrame, registry: UnitRegistry) -> tuple[pd.DataFrame, pd.DataFrame]:
-    resolved = registry.resolve_units(_column(frame, "unit_code"), _column(frame, "unit_name"), frame.index)
-    written = map_unique(_column(frame, "unit_name").astype(object), clean_text).fillna("")
-    code_written = map_unique(_column(frame, "unit_code").astype(object), clean_text).fillna("")
+    written = map_unique(_column(frame, "unit_name").astype(object), clean_text).fillna("").astype(object)
+    code_written = map_unique(_column(frame, "unit_code").astype(object), clean_text).fillna("").astype(object)
+    resolved = registry.resolve_units(code_written, written)
     written = written.where(written != "", code_written)
     out = pd.DataFrame(
         {"unit_code": resolved.code.fillna(""), "unit_code__suggestions": resolved.suggestions}, index=frame.index

@@ -691,10 +691,9 @@ def _settle(conn: Connection, dest: Destination, placed: pd.DataFrame, retired: 
     _stage_frame(conn, dest, "stage_touched", "unit_key integer, period_month date, period varchar", keys)
     if not keys.empty:
         _ensure_dates(conn, dest, sorted({d.year for d in keys["period_month"]}))
-        for statement in _CURRENT_REPORT_SQL:
+        for table, statement in _CURRENT_REPORT_SQL:
             conn.exec_driver_sql(statement)
-            # Each statement is planned on the previous one's result (which rows are current).
-            dest.analyze(conn, "fact_admission" if "update fact_admission" in statement else "fact_unit_month")
+            dest.analyze(conn, table)  # the next statement is planned on this one's result
     return keys
 
 
@@ -703,9 +702,14 @@ _TOUCHED = (
 )
 # The report in force for a unit-month is its latest submission (report date, then arrival order) among
 # current file versions; a roster is replaced as a whole by the newest file that has one for the unit-month.
-_CURRENT_REPORT_SQL = [
-    f"update fact_unit_month set is_current = false, superseded_by_file_id = null where {_TOUCHED.format(t='fact_unit_month')}",
-    f"""
+_CURRENT_REPORT_SQL: list[tuple[str, str]] = [  # (table changed, statement)
+    (
+        "fact_unit_month",
+        f"update fact_unit_month set is_current = false, superseded_by_file_id = null where {_TOUCHED.format(t='fact_unit_month')}",
+    ),
+    (
+        "fact_unit_month",
+        f"""
     update fact_unit_month set is_current = true
     from (
         select unit_key, period_month, file_id from (
@@ -719,13 +723,19 @@ _CURRENT_REPORT_SQL = [
     ) as w
     where fact_unit_month.unit_key = w.unit_key and fact_unit_month.period_month = w.period_month
       and fact_unit_month.file_id = w.file_id""",
-    f"""
+    ),
+    (
+        "fact_unit_month",
+        f"""
     update fact_unit_month set superseded_by_file_id = w.file_id
     from (select unit_key, period_month, file_id from fact_unit_month where is_current) as w
     where fact_unit_month.unit_key = w.unit_key and fact_unit_month.period_month = w.period_month
       and fact_unit_month.file_id <> w.file_id and {_TOUCHED.format(t="fact_unit_month")}""",
-    f"update fact_admission set is_current = false where {_TOUCHED.format(t='fact_admission')}",
-    f"""
+    ),
+    ("fact_admission", f"update fact_admission set is_current = false where {_TOUCHED.format(t='fact_admission')}"),
+    (
+        "fact_admission",
+        f"""
     update fact_admission set is_current = true
     from (
         select f.unit_key, f.period_month, max(f.file_id) as file_id
@@ -736,6 +746,7 @@ _CURRENT_REPORT_SQL = [
     ) as w
     where fact_admission.unit_key = w.unit_key and fact_admission.period_month = w.period_month
       and fact_admission.file_id = w.file_id""",
+    ),
 ]
 
 
