@@ -522,9 +522,6 @@ def _body_styles(wb: Workbook) -> list[tuple[int, int, int]]:
     return ids
 
 
-_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-
-
 def _xlsx_body(wb: Workbook, table: Table) -> tuple[int, bytes]:
     """The units and the total as ``<row>`` XML, and the last row's number.
 
@@ -544,7 +541,7 @@ def _xlsx_body(wb: Workbook, table: Table) -> tuple[int, bytes]:
             cells.append(
                 [
                     f'<c r="{letter}{r}" s="{ids[k]}" t="inlineStr"><is><t xml:space="preserve">'
-                    f"{neutralise(str(v)).translate(_XML_ESCAPES)}</t></is></c>"
+                    f"{_e(neutralise(str(v)))}</t></is></c>"
                     if v
                     else f'<c r="{letter}{r}" s="{ids[k]}" t="inlineStr"/>'
                     for r, k, v in zip(numbers, kinds, values, strict=True)
