@@ -9,6 +9,8 @@ export PREFECT_HOME := $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := False
+# A slow machine's first start of a Prefect temporary server (tests, `pdv serve`) takes more than 20 s.
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 180
 
 .PHONY: setup run test lint clean bench
 
@@ -19,6 +21,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet uv==0.13.8
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@# Prefect's server database is created and migrated here, once, not inside the first run's start-up.
+	$(BIN)/prefect server database upgrade -y >/dev/null
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -17,14 +17,17 @@ from prefect.states import Failed
 from prefect.utilities.annotations import quote
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from pdv import progress
 from pdv.extracts.build import ExtractResult, extract_all, remove_stale
+from pdv.findings import Finding
 from pdv.history import UnitHistory
 from pdv.ingest import ParsedFile, RawFile, content_key, no_persons, read_batch, reference_version, scan
 from pdv.settings import Settings
+from pdv.sources.plan import plan_gaps
 from pdv.steward import refresh_feedback, warehouse_checkpoint
 from pdv.warehouse import Destination, destination_for
 from pdv.warehouse.base import WarehouseUnavailable
-from pdv.warehouse.load import RunSummary, current_persons, current_versions, load_run, record_failed_run
+from pdv.warehouse.load import RunSummary, current_persons, current_versions, load_run, read_run, record_failed_run
 
 T = TypeVar("T")
 
@@ -32,7 +35,10 @@ T = TypeVar("T")
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 def scan_inputs(settings: Settings) -> list[RawFile]:
     """Every input file with its hash (file-system I/O, retried)."""
-    return scan(settings.raw_dir)
+    with progress.phase("files scanned") as p:
+        files = scan(settings.raw_dir)
+        p.advance(len(files))
+    return files
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
@@ -54,7 +60,9 @@ def read_and_validate(
     new: list[tuple[RawFile, str]], settings: Settings, persons: pd.DataFrame, copies: dict[str, str]
 ) -> list[tuple[ParsedFile, str]]:
     """Read and validate the new file versions, then the rules across them (one coarse task)."""
-    parsed = read_batch([raw for raw, _ in new], settings, persons, loaded=copies)
+    with progress.phase("files read and validated", len(new)) as p:
+        parsed = read_batch([raw for raw, _ in new], settings, persons, loaded=copies, on_file=p.advance)
+        p.note = f"{sum(f.rows_read for f in parsed)} rows"
     return list(zip(parsed, [key for _, key in new], strict=True))
 
 
@@ -65,10 +73,11 @@ def load_warehouse(
     settings: Settings,
     seen: list[RawFile],
     parsed: list[tuple[ParsedFile, str]],
+    plan_findings: list[Finding],
 ) -> RunSummary:
     """Write the run in one transaction (database I/O, retried: a failed attempt rolls back)."""
-    with warehouse(settings) as dest:
-        return load_run(
+    with warehouse(settings) as dest, progress.phase("warehouse load") as p:
+        summary = load_run(
             dest,
             summary,
             started_at,
@@ -78,14 +87,25 @@ def load_warehouse(
             lambda: UnitHistory.load(settings.reference_dir),  # built only when there is work
             # Nothing new means an unchanged warehouse: its checkpoint would say the same again.
             quality=warehouse_checkpoint(settings) if parsed else None,
+            plan_findings=plan_findings,
         )
+        p.advance(summary.rows_loaded)
+        p.note = f"rows loaded; {summary.issues_opened} issues opened, {summary.issues_resolved} resolved"
+        # What the run reports is what was committed: read back the run's own record.
+        stored = read_run(dest, summary.run_id)
+        if stored is not None:
+            for name in ("rows_read", "rows_loaded", "rows_rejected", "issues_opened", "issues_resolved"):
+                setattr(summary, name, int(stored[name] or 0))
+        return summary
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 def write_feedback(settings: Settings, run_id: str, parsed: list[tuple[ParsedFile, str]]) -> int:
     """Annotated workbooks for the files whose issues changed (file-system I/O, retried)."""
-    with warehouse(settings) as dest:
-        return len(refresh_feedback(settings, dest, run_id, [p for p, _ in parsed]))
+    with warehouse(settings) as dest, progress.phase("feedback workbooks") as p:
+        written = len(refresh_feedback(settings, dest, run_id, [f for f, _ in parsed]))
+        p.advance(written)
+        return written
 
 
 @contextmanager
@@ -101,10 +121,32 @@ def warehouse(settings: Settings) -> Iterator[Destination]:
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 def write_extracts(settings: Settings, changed_months: list[date] | None) -> list[ExtractResult]:
     """Board extracts of the periods the run changed; unchanged figures are not rewritten (file I/O)."""
-    with warehouse(settings) as dest:
+    with warehouse(settings) as dest, progress.phase("extracts") as p:
         results = extract_all(dest, settings, changed_months=changed_months)
         remove_stale(settings, dest)
+        p.advance(sum(r.written for r in results))
+        p.note = f"written of {len(results)} periods checked"
     return results
+
+
+def hold_for_plan(
+    settings: Settings, new: list[tuple[RawFile, str]], summary: RunSummary
+) -> tuple[list[tuple[RawFile, str]], list[Finding]]:
+    """Hold reports (and an annex workbook) back, unread, while the plan cannot be read.
+
+    They are not recorded as read, so the first run that finds the plan complete reads them.
+    """
+    where, missing = plan_gaps(settings.raw_dir)
+    if not missing:
+        return new, []
+    held = [(f, k) for f, k in new if f.kind in ("report", "annex_xlsx")]
+    detail = "; ".join(missing)
+    finding = Finding("plan.reports_held", where, params={"detail": detail, "value": len(held)})
+    record = finding.record()
+    summary.plan_problem = (record["message_vi"], record["message_en"])
+    summary.message = record["message_en"]
+    held_paths = {f.rel for f, _ in held}
+    return [(f, k) for f, k in new if f.rel not in held_paths], [finding]
 
 
 def new_versions(files: list[RawFile], known: dict[str, tuple[str, str]]) -> list[tuple[RawFile, str]]:
@@ -137,6 +179,7 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
                 files = scan_inputs(settings)
                 known = known_versions(settings)
                 new = new_versions(files, known)
+                new, plan_findings = hold_for_plan(settings, new, summary)
                 summary.files_seen, summary.files_new = len(files), len(new)
                 logger.info("%d input files, %d new or changed", len(files), len(new))
                 # Nothing new to read: the admissions in force (a growing table) are not needed.
@@ -149,7 +192,9 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
                     else []
                 )
                 summary.status = "succeeded" if new else "nothing_new"
-                summary = load_warehouse(summary, started_at, settings, _quoted(files), _quoted(parsed))
+                summary = load_warehouse(
+                    summary, started_at, settings, _quoted(files), _quoted(parsed), _quoted(plan_findings)
+                )
                 if summary.issues_opened or summary.issues_resolved:
                     write_feedback(settings, summary.run_id, _quoted(parsed))
                 extracts = write_extracts(settings, summary.changed_months)
@@ -219,7 +264,7 @@ def publish_artifacts(settings: Settings, summary: RunSummary, extracts: list[Ex
         ],
         description=f"Run {summary.run_id}: files read, rows loaded and rejected, open issues by rule",
     )
-    docs = settings.warehouse_dir / "gx" / "index.html"
+    docs = settings.gx_dir / "index.html"
     create_link_artifact(
         key="pdv-data-docs",
         link=docs.resolve().as_uri(),

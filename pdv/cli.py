@@ -1,39 +1,128 @@
-"""The ``pdv`` command line: run the pipeline, list issues, validate files."""
+"""The ``pdv`` command line: run the pipeline, list issues, validate files.
+
+Commands import the heavy libraries (pandas, Prefect, Great Expectations, SQLAlchemy) inside their
+bodies, so ``pdv --help`` and ``pdv issues`` answer at once.
+"""
 
 from __future__ import annotations
 
-import json
+import functools
+import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
 import pdv  # noqa: F401  (sets the offline Prefect/GX environment first)
-from pdv.findings import ISSUE_COLUMNS, ISSUE_SQL_NAMES
-from pdv.settings import Settings, get_settings
+from pdv.errors import UserError
 
-app = typer.Typer(help="Party-member development data pipeline.", no_args_is_help=True)
-console = Console(stderr=True)
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+
+    from pdv.settings import Settings
+
+app = typer.Typer(help="Party-member development data pipeline.", no_args_is_help=True, pretty_exceptions_enable=False)
+F = TypeVar("F", bound=Callable[..., Any])
+_DEBUG = {"on": False}
 
 RawOpt = Annotated[Path | None, typer.Option("--raw", help="Raw input directory [PDV_RAW_DIR].")]
 WarehouseOpt = Annotated[str | None, typer.Option("--warehouse", help="Warehouse SQLAlchemy URL [PDV_WAREHOUSE_URL].")]
 
 
 class Format(StrEnum):
+    text = "text"
     table = "table"
     json = "json"
+    csv = "csv"
+
+
+@functools.cache
+def err() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")] = False) -> None:
+    """Party-member development data pipeline."""
+    _DEBUG["on"] = debug or bool(os.environ.get("PDV_DEBUG"))
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """``app.command`` whose errors end in one sentence and an exit code, never a traceback (unless --debug)."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def guarded(*a: Any, **k: Any) -> Any:
+            try:
+                return fn(*a, **k)
+            except (typer.Exit, typer.Abort, KeyboardInterrupt):
+                raise
+            except UserError as exc:
+                if _DEBUG["on"]:
+                    raise
+                say_error(exc)
+                raise typer.Exit(2) from exc
+            except Exception as exc:
+                if _DEBUG["on"]:
+                    raise
+                import logging
+
+                logging.getLogger("pdv").debug("unexpected error", exc_info=True)
+                err().print(
+                    f"[red]Lỗi không mong đợi / unexpected error:[/] {_escape(type(exc).__name__)}: "
+                    f"{_escape(str(exc).splitlines()[0] if str(exc) else '')} (--debug shows the traceback)"
+                )
+                raise typer.Exit(1) from exc
+            finally:
+                if "prefect" in sys.modules:  # registered last, so it runs before Prefect's own exit hooks
+                    import atexit
+
+                    from pdv.orchestrator import stop_prefect_threads
+
+                    atexit.register(stop_prefect_threads)
+
+        app.command(*args, **kwargs)(guarded)
+        return fn
+
+    return decorate
+
+
+def say_error(exc: UserError) -> None:
+    err().print(f"[red]{_escape(exc.vi)}[/]")
+    err().print(_escape(exc.en), style="dim")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def _settings(raw: Path | None, warehouse: str | None) -> Settings:
+    from pdv.settings import get_settings
+
     return get_settings(raw_dir=raw, warehouse_url=warehouse)
 
 
-@app.command()
+def require_reference(settings: Settings) -> None:
+    """A raw directory without its unit registry cannot be read: say how to make one."""
+    units = settings.reference_dir / "units.csv"
+    if not units.is_file():
+        raise UserError(
+            f"Thư mục dữ liệu vào {settings.raw_dir} thiếu danh mục đơn vị {units}: "
+            "tạo bằng `pdv init THƯ_MỤC --plan VĂN_BẢN_KẾ_HOẠCH`, hoặc chỉ đúng thư mục bằng --raw.",
+            f"The raw directory {settings.raw_dir} has no unit registry ({units}): create one with "
+            "`pdv init DIR --plan PLAN_DOCUMENT`, or point --raw at the right folder.",
+        )
+
+
+@command()
 def run(
     raw: RawOpt = None,
     warehouse: WarehouseOpt = None,
@@ -42,49 +131,67 @@ def run(
     ] = False,
 ) -> None:
     """Run the pipeline: ingest, validate and load everything new under the raw directory."""
+    from pdv import orchestrator, progress
+    from pdv.warehouse.quick import check_writable
+
+    settings = _settings(raw, warehouse)
+    require_reference(settings)
+    check_writable(settings.database_url)
+    err().print(f"[bold]pdv run[/]: {_escape(str(settings.raw_dir))} → {_escape(_safe_url(settings.database_url))}")
+    server = None
+    if not orchestrator.configured_api_url() and settings.orchestrator == "local":
+        # Started before the heavy imports below, so the server boots while this process imports.
+        server = orchestrator.ensure_started(settings.orchestrator_idle_minutes)
+        os.environ["PREFECT_API_URL"] = server.api_url
     from flows.pipeline import pipeline
     from pdv.warehouse.base import WarehouseLocked, WarehouseUnavailable
 
-    settings = _settings(raw, warehouse)
-    console.print(f"[bold]pdv run[/]: {settings.raw_dir} → {_safe_url(settings.database_url)}")
-    with console.status("Running the pipeline (a temporary Prefect server starts first)…"):
+    if server is not None and not orchestrator.healthy(server.api_url, timeout=0.5):
+        with err().status("Đang khởi động máy chủ Prefect cục bộ / starting the local Prefect server…"):
+            orchestrator.wait_ready(server, settings.orchestrator_start_seconds)
+    progress.use_terminal() if err().is_terminal else progress.use_plain()
+    try:
         state = pipeline(settings, wait_for_lock=not no_wait, return_state=True)
+    finally:
+        progress.close()
     if state.is_failed():
         try:
             state.result()
         except WarehouseLocked as exc:
-            console.print(f"[yellow]Another run is in progress:[/] {exc}")
+            err().print(f"[yellow]Đang có lượt chạy khác / another run is in progress:[/] {_escape(str(exc))}")
             raise typer.Exit(3) from exc
         except WarehouseUnavailable as exc:
-            console.print(f"[red]{exc}[/]")
+            err().print(f"[red]{_escape(str(exc))}[/]")
             raise typer.Exit(4) from exc
-        except Exception as exc:
-            console.print(f"[red]The run failed: {type(exc).__name__}: {exc}[/]")
-            raise typer.Exit(1) from exc
     summary = state.result()
-    console.print(
+    err().print(
         f"{summary.status}: {summary.files_new}/{summary.files_seen} files new, "
         f"{summary.rows_loaded} rows loaded, {summary.rows_rejected} rejected, "
         f"{summary.issues_opened} issues opened, {summary.issues_resolved} resolved. "
         "See `pdv issues`."
     )
+    if summary.plan_problem:
+        raise UserError(*summary.plan_problem)
 
 
 def _safe_url(url: str) -> str:
-    import sqlalchemy as sa
+    from pdv.warehouse.quick import _hide_password
 
-    return sa.make_url(url).render_as_string(hide_password=True)
+    return _hide_password(url)
 
 
 # The issue-record contract, then what a steward needs to follow an issue over runs.
-ISSUE_FIELDS = [*ISSUE_COLUMNS, "status", "resolved_by_file", "first_run_id", "last_run_id"]
+def _issue_fields() -> list[str]:
+    from pdv.issuefields import ISSUE_COLUMNS
+
+    return [*ISSUE_COLUMNS, "status", "resolved_by_file", "first_run_id", "last_run_id"]
 
 
-def query_issues(settings: Settings, include_all: bool = False, **filters: str | None) -> pd.DataFrame:
+def query_issues(settings: Settings, include_all: bool = False, **filters: str | None) -> list[dict[str, Any]]:
     """Issues from the warehouse, open ones unless ``include_all``; filters match exactly."""
-    from pdv.warehouse import destination_for
+    from pdv.issuefields import ISSUE_SQL_NAMES
+    from pdv.warehouse.quick import fetch
 
-    dest = destination_for(settings.database_url)
     where, params = [], {}
     if not include_all and not filters.get("status"):
         where.append("status = 'open'")
@@ -94,52 +201,41 @@ def query_issues(settings: Settings, include_all: bool = False, **filters: str |
             params[key] = value
     sql = "select * from dq_issue" + (" where " + " and ".join(where) if where else "")
     sql += " order by file nulls first, sheet nulls first, row_number nulls first, rule, column_name"
-    try:
-        frame = dest.read_sql(sql, **params)
-    finally:
-        dest.dispose()
-    frame = frame.rename(columns={v: k for k, v in ISSUE_SQL_NAMES.items()})
-    return frame.reindex(columns=ISSUE_FIELDS)
+    back = {v: k for k, v in ISSUE_SQL_NAMES.items()}
+    fields = _issue_fields()
+    return [
+        {f: rec.get(f) for f in fields}
+        for rec in ({back.get(k, k): v for k, v in row.items()} for row in fetch(settings.database_url, sql, **params))
+    ]
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     frame = frame.astype(object).where(frame.notna(), None)
     records: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
     for rec in records:
-        if rec["row"] is not None:
+        if rec.get("row") is not None:
             rec["row"] = int(rec["row"])
     return records
 
 
-def print_issues(frame: pd.DataFrame, fmt: Format) -> None:
-    """Issues as JSON (the contract) or as a table for people."""
+def print_issues(records: list[dict[str, Any]], fmt: Format) -> None:
+    """Issues as JSON (the contract), CSV (for Excel), a wide table, or blocks grouped by file."""
+    from pdv import issueview
+
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(_records(frame), ensure_ascii=False, indent=2) + "\n")
-        return
-    table = Table(show_lines=True)
-    for name in ("severity", "rule", "where", "column", "value", "unit", "period", "message", "status"):
-        table.add_column(name, overflow="fold")
-    for rec in _records(frame):
-        where = ":".join(str(rec[k]) for k in ("file", "sheet", "row") if rec[k] is not None)
-        cells = [
-            rec["severity"],
-            rec["rule"],
-            where,
-            rec["column"],
-            rec["value"],
-            rec["unit"],
-            rec["period"],
-            rec["message_vi"],
-            rec["status"],
-        ]
-        table.add_row(*("" if c is None else str(c) for c in cells))
-    Console().print(table)
-    Console(stderr=True).print(f"{len(frame)} issue(s)")
+        sys.stdout.write(issueview.as_json(records))
+    elif fmt is Format.csv:
+        sys.stdout.write(issueview.as_csv(records, _issue_fields()))
+    elif fmt is Format.table:
+        issueview.print_table(records)
+    else:
+        issueview.print_blocks(records)
+    err().print(f"{len(records)} issue(s)")
 
 
-@app.command()
+@command()
 def issues(
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+    fmt: Annotated[Format, typer.Option("--format", help="text (blocks by file), table, json or csv")] = Format.text,
     all_: Annotated[bool, typer.Option("--all", help="Include resolved issues.")] = False,
     unit: Annotated[str | None, typer.Option(help="Unit code (or name as written).")] = None,
     period: Annotated[str | None, typer.Option(help="Period, e.g. 2024-03 or 2024.")] = None,
@@ -150,18 +246,20 @@ def issues(
 ) -> None:
     """List data-quality issues (open ones unless --all)."""
     settings = _settings(None, warehouse)
-    frame = query_issues(settings, all_, unit=unit, period=period, severity=severity, file=file, status=status)
-    print_issues(frame, fmt)
+    records = query_issues(settings, all_, unit=unit, period=period, severity=severity, file=file, status=status)
+    print_issues(records, fmt)
 
 
-@app.command()
+@command()
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories to check.", exists=True)],
-    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.text,
     raw: RawOpt = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Check files without loading anything (exit code 1 when any error is found)."""
+    import pandas as pd
+
     from pdv.findings import to_frame
     from pdv.ingest import classify_paths, no_persons, read_batch
     from pdv.warehouse import destination_for
@@ -169,6 +267,7 @@ def validate(
     from schemas.report import batch_state, cross_findings
 
     settings = _settings(raw, warehouse)
+    require_reference(settings)
     files = classify_paths(
         [f for p in paths for f in (sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])],
         settings.raw_dir,
@@ -177,23 +276,62 @@ def validate(
     try:  # the once-only rule looks at admissions already in the warehouse, read only
         persons = current_persons(dest)
     except Exception as exc:
-        console.print(f"[yellow]warehouse not readable ({type(exc).__name__}); checking the files alone[/]")
+        err().print(f"[yellow]warehouse not readable ({type(exc).__name__}); checking the files alone[/]")
         persons = no_persons()
     finally:
         dest.dispose()
-    with console.status(f"Validating {len(files)} file(s)…"):
+    with err().status(f"Validating {len(files)} file(s)…"):
         results = read_batch(files, settings, persons)
     headers = pd.concat([r.header_frame() for r in results], ignore_index=True) if results else None
     state = batch_state([(r.raw.rel, r.summary, r.roster) for r in results], headers)
     frames = [r.findings for r in results if not r.findings.empty] + [to_frame(cross_findings(state))]
     found = pd.concat(frames, ignore_index=True) if frames else to_frame([])
-    found = found.assign(status="open").reindex(columns=ISSUE_FIELDS)
-    print_issues(found, fmt)
+    found = found.assign(status="open").reindex(columns=_issue_fields())
+    print_issues(frame_records(found), fmt)
     if (found["severity"] == "error").any():
         raise typer.Exit(1)
 
 
-@app.command()
+@command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="The new raw directory (must not exist or be empty).")],
+    plan: Annotated[Path, typer.Option(help="The plan document (.txt) or its annex workbook (.xlsx).")],
+) -> None:
+    """Make a new raw directory from a plan: plan/, reports/, and reference/ with the units of its annex."""
+    from pdv.init import init_raw
+
+    units, n = init_raw(directory, plan)
+    err().print(f"{directory}: {n} units in {units}; put reports under {directory / 'reports'}, then")
+    err().print(f"  pdv run --raw {directory}")
+
+
+server_app = typer.Typer(help="The local Prefect server that `pdv run` keeps between runs.", no_args_is_help=True)
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Show whether the local Prefect server runs, and its API address."""
+    from pdv import orchestrator
+
+    server = orchestrator.current_server()
+    if server is None:
+        err().print("no local Prefect server is running")
+        raise typer.Exit(1)
+    state = "ready" if orchestrator.healthy(server.api_url) else "starting"
+    err().print(f"local Prefect server {state}: pid {server.pid}, {server.api_url}")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local Prefect server (the next `pdv run` starts it again)."""
+    from pdv import orchestrator
+
+    stopped = orchestrator.stop()
+    err().print(f"stopped the local Prefect server (pid {stopped.pid})" if stopped else "no local server was running")
+
+
+@command()
 def template(
     unit: Annotated[str, typer.Option(help="Unit code from the registry, e.g. SYT.")],
     period: Annotated[str, typer.Option(help="Month, YYYY-MM.")],
@@ -208,18 +346,18 @@ def template(
     registry = UnitRegistry.load(settings.reference_dir)
     code = unit.strip().upper()
     if not registry.is_code(code):
-        console.print(f"[red]Unknown unit code {unit!r}[/]; see {settings.reference_dir / 'units.csv'}")
+        err().print(f"[red]Unknown unit code {unit!r}[/]; see {settings.reference_dir / 'units.csv'}")
         raise typer.Exit(2)
     target = out or settings.warehouse_dir / "templates" / f"{code}_{period}.xlsx"
     try:
         write_template(target, code, registry.name_of(code), period)
     except ValueError as exc:
-        console.print(f"[red]{exc}[/]")
+        err().print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
-    console.print(f"Template written: {target}")
+    err().print(f"Template written: {target}")
 
 
-@app.command()
+@command()
 def extract(
     period: Annotated[str, typer.Option(help="2024-Q1, 2024-H1 or 2024.")],
     out: Annotated[
@@ -235,22 +373,22 @@ def extract(
     from pdv.warehouse import destination_for
 
     if not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12])?", period):
-        console.print(f"[red]Period must look like 2024-Q1, 2024-H1 or 2024, not {period!r}[/]")
+        err().print(f"[red]Period must look like 2024-Q1, 2024-H1 or 2024, not {period!r}[/]")
         raise typer.Exit(2)
     settings = _settings(None, warehouse)
     dest = destination_for(settings.database_url)
     try:
         result = extract_period(dest, settings, period, out, view)
     except ValueError as exc:
-        console.print(f"[red]{exc}[/]")
+        err().print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
     finally:
         dest.dispose()
     state = "written" if result.written else "unchanged"
-    console.print(f"{period}: {state} in {result.directory}")
+    err().print(f"{period}: {state} in {result.directory}")
 
 
-@app.command()
+@command()
 def deploy(
     pool: Annotated[str, typer.Option(help="Process work pool (created if missing).")] = "pdv",
     raw: RawOpt = None,
@@ -262,13 +400,13 @@ def deploy(
     from flows.scheduled import deploy as register
 
     if not os.environ.get("PREFECT_API_URL"):
-        console.print("[red]Set PREFECT_API_URL to the Prefect server (see README, 'Running on a schedule').[/]")
+        err().print("[red]Set PREFECT_API_URL to the Prefect server (see README, 'Running on a schedule').[/]")
         raise typer.Exit(2)
     for name in register(pool, str(raw) if raw else None, warehouse):
-        console.print(f"deployed {name}")
+        err().print(f"deployed {name}")
 
 
-@app.command()
+@command()
 def serve(raw: RawOpt = None, warehouse: WarehouseOpt = None) -> None:
     """Run the scheduled deployments in this process (a small office without workers)."""
     from prefect import serve as prefect_serve
@@ -278,7 +416,7 @@ def serve(raw: RawOpt = None, warehouse: WarehouseOpt = None) -> None:
     prefect_serve(*runner_deployments(str(raw) if raw else None, warehouse))
 
 
-@app.command("grant-bi")
+@command("grant-bi")
 def grant_bi(
     password: Annotated[str | None, typer.Option(help="Let pdv_bi log in with this password.")] = None,
     warehouse: WarehouseOpt = None,
@@ -288,15 +426,15 @@ def grant_bi(
 
     dest = destination_for(_settings(None, warehouse).database_url)
     try:
-        console.print(dest.grant_bi(password))
+        err().print(dest.grant_bi(password))
     except NotImplementedError as exc:
-        console.print(f"[yellow]{exc}[/]")
+        err().print(f"[yellow]{exc}[/]")
         raise typer.Exit(2) from exc
     finally:
         dest.dispose()
 
 
-@app.command("demo-data")
+@command("demo-data")
 def demo_data(
     out: Annotated[Path | None, typer.Option(help="Output directory (default: <raw>/reports).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed writes the same bytes.")] = 2024,
@@ -322,15 +460,15 @@ def demo_data(
         from pdv.scale import SCALES, default_raw_dir, generate_scale
 
         if scale not in SCALES:
-            console.print(f"[red]--scale must be one of {', '.join(SCALES)}, not {scale!r}[/]")
+            err().print(f"[red]--scale must be one of {', '.join(SCALES)}, not {scale!r}[/]")
             raise typer.Exit(2)
         raw_target = out or default_raw_dir(scale)
         try:
             made = generate_scale(raw_target, scale, seed, clean=clean)
         except FileExistsError as exc:
-            console.print(f"[red]{exc}[/]")
+            err().print(f"[red]{exc}[/]")
             raise typer.Exit(2) from exc
-        console.print(
+        err().print(
             f"{scale}: {made.units} units, {made.summary_rows} unit-months, {made.roster_rows} persons admitted; "
             f"{made.files} report files, {made.bytes / 1e6:.1f} MB under {raw_target} ({made.seconds:.1f} s)"
         )
@@ -344,10 +482,10 @@ def demo_data(
         # The same seed for both years: 2025 continues the simulated 2024.
         result = generate(target, settings.reference_dir / "units.csv", plan, seed, year=year)
         size = sum(p.stat().st_size for p in result.files)
-        console.print(f"{year}: {len(result.files)} files, {size / 1e6:.2f} MB under {target / str(year)}")
-        console.print(f"{len(result.truth.summary)} unit-months, {len(result.truth.roster)} persons admitted")
+        err().print(f"{year}: {len(result.files)} files, {size / 1e6:.2f} MB under {target / str(year)}")
+        err().print(f"{len(result.truth.summary)} unit-months, {len(result.truth.roster)} persons admitted")
         for issue in result.expected_issues:
-            console.print("deliberate flaw:", *issue)
+            err().print("deliberate flaw:", *issue)
 
 
 if __name__ == "__main__":

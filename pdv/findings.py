@@ -16,34 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-ISSUE_COLUMNS = [
-    "issue_id",
-    "severity",
-    "rule",
-    "file",
-    "sheet",
-    "row",
-    "column",
-    "value",
-    "unit",
-    "period",
-    "message_vi",
-    "message_en",
-]
+from pdv.issuefields import ISSUE_COLUMNS, ISSUE_SQL_NAMES, ISSUE_TABLE_COLUMNS
 
-# The dq_issue table (sql/tables/03_dq_issue.sql): the record, renamed where SQL reserves the word,
-# plus the issue's life over runs.
-ISSUE_SQL_NAMES = {"row": "row_number", "column": "column_name"}
-ISSUE_TABLE_COLUMNS = [
-    *(ISSUE_SQL_NAMES.get(c, c) for c in ISSUE_COLUMNS),
-    "status",
-    "scope",
-    "file_id",
-    "first_run_id",
-    "last_run_id",
-    "resolved_run_id",
-    "resolved_by_file",
-]
+__all__ = ["ISSUE_COLUMNS", "ISSUE_SQL_NAMES", "ISSUE_TABLE_COLUMNS"]
 
 
 class _Blank(dict[str, Any]):

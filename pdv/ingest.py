@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -282,6 +282,7 @@ def read_batch(
     registry: UnitRegistry | None = None,
     years: list[int] | None = None,
     loaded: dict[str, str] | None = None,
+    on_file: Callable[[int], None] | None = None,
 ) -> list[ParsedFile]:
     """Read and validate files, then the rules across them (``pdv run`` and ``pdv validate``).
 
@@ -298,6 +299,8 @@ def read_batch(
     for f in files:
         item, found = _read(f, registry, settings)
         checkpoint("read")
+        if on_file is not None:
+            on_file(1)
         first = copies.setdefault(f.sha256, f.rel)
         if first != f.rel and any(len(t.frame) for t in found):  # identical empty forms are no copies
             finding = Finding("file.duplicate", f.rel, params={"detail": first})

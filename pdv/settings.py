@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from functools import cached_property
 from pathlib import Path
 
@@ -30,23 +32,66 @@ class Settings(BaseSettings):
     report_deadline_day: int = Field(5, description="Reports are due by this day of the next month.")
     max_file_bytes: int = Field(50 * 1024 * 1024, description="Input files larger than this are rejected.")
     max_sheet_cells: int = Field(2_000_000, description="Sheets with more cells than this are rejected.")
+    orchestrator: str = Field(
+        "local",
+        description="Without PREFECT_API_URL: 'local' keeps one local Prefect server running between runs "
+        "(pdv/orchestrator.py); 'temporary' lets Prefect start its own server for each run.",
+    )
+    orchestrator_idle_minutes: float = Field(60, description="The local Prefect server stops after this idle time.")
+    orchestrator_start_seconds: float = Field(
+        300, description="How long a run waits for the local Prefect server's first start (it migrates its database)."
+    )
 
     @cached_property
     def database_url(self) -> str:
         """The warehouse URL, defaulting to ``warehouse_dir/warehouse.duckdb``."""
         return self.warehouse_url or f"duckdb:///{self.warehouse_dir / 'warehouse.duckdb'}"
 
+    @cached_property
+    def outputs_dir(self) -> Path:
+        """The folder of this warehouse's own files (extracts, feedback, Data Docs), under ``warehouse_dir``.
+
+        Each warehouse gets its own, so a run of one never writes or deletes another's outputs: the default
+        DuckDB file ``warehouse.duckdb`` owns ``warehouse_dir/warehouse/``; another DuckDB file owns a folder
+        named after it (with a hash of its path when it lies elsewhere); a PostgreSQL database one named
+        after its host, port and database.
+        """
+        return self.warehouse_dir / warehouse_label(self.database_url, self.warehouse_dir)
+
     @property
     def feedback_dir(self) -> Path:
-        return self.warehouse_dir / "feedback"
+        return self.outputs_dir / "feedback"
 
     @property
     def extracts_dir(self) -> Path:
-        return self.warehouse_dir / "extracts"
+        return self.outputs_dir / "extracts"
+
+    @property
+    def gx_dir(self) -> Path:
+        return self.outputs_dir / "gx"
 
     @property
     def reference_dir(self) -> Path:
         return self.raw_dir / "reference"
+
+
+def warehouse_label(url: str, warehouse_dir: Path) -> str:
+    """A file-system-safe name for the warehouse at ``url`` (see ``Settings.outputs_dir``)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme.startswith("duckdb"):
+        path = Path(parts.path[1:] if parts.path.startswith("/") else parts.path)
+        label = _safe(path.stem) or "warehouse"
+        if path.resolve().parent != warehouse_dir.resolve():
+            label += "-" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]
+        return label
+    host = parts.hostname or "localhost"
+    return _safe(f"pg-{host}-{parts.port or 5432}-{parts.path.lstrip('/') or 'postgres'}")
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:80]
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -41,7 +41,7 @@ def warehouse_checkpoint(settings: Settings) -> QualityCheck:
         years = conn.exec_driver_sql("select min(year_from), max(year_to) from dim_plan").fetchall()[0]
         if years[0] is None:
             return []
-        return check_warehouse(frames, (int(years[0]), int(years[1])), settings.warehouse_dir / "gx")
+        return check_warehouse(frames, (int(years[0]), int(years[1])), settings.gx_dir)
 
     return check
 

@@ -108,3 +108,40 @@ def read_annex_xlsx(path: Path, rel: str, settings: Settings) -> PlanDocument:
                 doc.plan_date = _date(m.group(4), m.group(3), m.group(2))
             return doc
     raise FileRejected("file.no_header", "phụ lục giao chỉ tiêu / the annex table")
+
+
+PLAN_DOCUMENTS = ("*.txt", "*.docx")
+
+
+def plan_gaps(raw_dir: Path) -> tuple[str, list[str]]:
+    """What stops the plan from being read: ``(where, [missing pieces])``; no pieces when it is complete.
+
+    Reports are checked against the plan's years and targets, so a run holds them back, unread,
+    while the plan document is missing or its number, years or bloc target cannot be read.
+    """
+    folder = raw_dir / "plan"
+    docs = sorted(p for pattern in PLAN_DOCUMENTS for p in folder.glob(pattern) if p.is_file() and not p.is_symlink())
+    if not docs:
+        return "plan", ["văn bản kế hoạch (.txt hoặc .docx) / the plan document (.txt or .docx)"]
+    texts = [p for p in docs if p.suffix.lower() == ".txt"]
+    if not texts:
+        return docs[0].relative_to(raw_dir).as_posix(), []  # read by the .docx reader, which reports its own gaps
+    missing: list[str] = []
+    for path in texts:
+        try:
+            doc = parse_plan_metadata(path.read_bytes().decode("utf-8-sig"), "")
+        except (OSError, UnicodeDecodeError):
+            missing = ["văn bản kế hoạch đọc được (UTF-8) / a readable (UTF-8) plan document"]
+            continue
+        missing = [
+            name
+            for name, value in [
+                ("số kế hoạch / plan number", doc.plan_no),
+                ("các năm của kế hoạch / plan years", doc.years or None),
+                ("chỉ tiêu kết nạp mỗi năm của toàn Khối / the bloc's yearly target", doc.yearly_target),
+            ]
+            if value is None
+        ]
+        if not missing:
+            return path.relative_to(raw_dir).as_posix(), []
+    return texts[0].relative_to(raw_dir).as_posix(), missing

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pdv.warehouse.base import Destination
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pdv.warehouse.base import Destination
 
 
 def destination_for(url: str) -> Destination:
@@ -16,6 +19,15 @@ def destination_for(url: str) -> Destination:
 
         return PostgresDestination(url)
     raise ValueError(f"unsupported warehouse URL {url!r}: use duckdb:///FILE or postgresql+psycopg://…")
+
+
+def __getattr__(name: str) -> Any:
+    # ``Destination`` imported on first use: the quick commands (pdv issues) never load SQLAlchemy or pandas.
+    if name == "Destination":
+        from pdv.warehouse.base import Destination
+
+        return Destination
+    raise AttributeError(name)
 
 
 __all__ = ["Destination", "destination_for"]

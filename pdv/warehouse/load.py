@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -42,10 +43,12 @@ class RunSummary:
     message: str | None = None
     # Months whose figures this run changed (None: everything may have, e.g. new targets or units).
     changed_months: list[date] | None = field(default=None, repr=False)
+    # Why reports were held back unread (Vietnamese, English), for the CLI's closing sentence.
+    plan_problem: tuple[str, str] | None = field(default=None, repr=False)
 
     def record(self) -> dict[str, object]:
         """The ``load_run`` columns."""
-        return {k: v for k, v in asdict(self).items() if k != "changed_months"}
+        return {k: v for k, v in asdict(self).items() if k not in ("changed_months", "plan_problem")}
 
 
 def current_versions(dest: Destination) -> dict[str, tuple[str, str]]:
@@ -84,16 +87,19 @@ def load_run(
     parsed: list[tuple[ParsedFile, str]],
     history: UnitHistory | Callable[[], UnitHistory],
     quality: QualityCheck | None = None,
+    plan_findings: list[Finding] | None = None,
 ) -> RunSummary:
     """Write one run (new file versions and their findings) atomically; return the summary.
 
     ``history`` may be given as a function: it is then built only when the run has work to do.
+    ``plan_findings`` (why reports were held back) are re-checked on every run that has work.
+    The summary's counts are read from the tables the run wrote, inside its transaction.
     """
     with dest.engine.begin() as conn:
         dest.apply_ddl(conn)
         reference_changed = _record_reference(conn, dest, summary.run_id, seen)
         file_ids, retired = _record_files(conn, dest, summary.run_id, seen, parsed)
-        if not (parsed or retired or reference_changed):  # nothing new: only the run is recorded
+        if not (parsed or retired or reference_changed or plan_findings):  # nothing new: only the run is recorded
             summary.changed_months = []
             checkpoint("load")
             _record_run(conn, dest, summary, started_at, raw_dir)
@@ -129,10 +135,12 @@ def load_run(
             cross, cross_scopes = _cross_checks(conn, touched)
             found.append(cross)
             scopes.append(cross_scopes)
+        found.append(_scoped(to_frame(plan_findings or []), "plan"))
+        scopes.append(pd.DataFrame({"scope": ["plan"], "resolver": [None]}))
         if quality is not None:
             found.append(_scoped(to_frame(quality(conn)), "warehouse"))
             scopes.append(pd.DataFrame({"scope": ["warehouse"], "resolver": [None]}))
-        summary.issues_opened, summary.issues_resolved = _reconcile_issues(
+        _reconcile_issues(
             conn,
             dest,
             summary.run_id,
@@ -144,13 +152,39 @@ def load_run(
         if summary.changed_months is not None:  # issues name unit-months too (open_errors)
             summary.changed_months = sorted(set(summary.changed_months) | _issue_months(conn, summary.run_id))
         _refresh_marts(conn, summary.changed_months)
-        summary.rows_read = sum(p.rows_read for p, _ in parsed)
-        summary.rows_loaded = sum(p.rows_loaded for p, _ in parsed)
-        summary.rows_rejected = summary.rows_read - summary.rows_loaded
         conn.exec_driver_sql("drop table stage_touched")
+        _count_written(conn, summary)
         checkpoint("load")  # everything is written, nothing committed
         _record_run(conn, dest, summary, started_at, raw_dir)
     return summary
+
+
+def _count_written(conn: Connection, summary: RunSummary) -> None:
+    """Rows and issues as the tables hold them, so what a run reports is what it stored."""
+    params = {"run": summary.run_id}
+    rows = conn.execute(
+        sa.text(
+            "select coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0)"
+            " from source_file where run_id = :run"
+        ),
+        params,
+    ).one()
+    summary.rows_read, summary.rows_loaded, summary.rows_rejected = (int(v) for v in rows)
+    issues = conn.execute(
+        sa.text(
+            "select coalesce(sum(case when first_run_id = :run then 1 else 0 end), 0),"
+            " coalesce(sum(case when resolved_run_id = :run then 1 else 0 end), 0) from dq_issue"
+            " where first_run_id = :run or resolved_run_id = :run"
+        ),
+        params,
+    ).one()
+    summary.issues_opened, summary.issues_resolved = (int(v) for v in issues)
+
+
+def read_run(dest: Destination, run_id: str) -> dict[str, Any] | None:
+    """The committed ``load_run`` row of a run."""
+    frame = dest.read_sql("select * from load_run where run_id = :run", run=run_id)
+    return None if frame.empty else {str(k): v for k, v in frame.iloc[0].to_dict().items()}
 
 
 def _record_run(conn: Connection, dest: Destination, summary: RunSummary, started_at: datetime, raw_dir: str) -> None:

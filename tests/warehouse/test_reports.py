@@ -97,7 +97,7 @@ def test_issues_are_exactly_the_deliberate_flaws(loaded: tuple[Settings, Destina
 
 def test_the_checkpoint_runs_and_records_its_failures(loaded: tuple[Settings, Destination, DemoResult]) -> None:
     settings, dest, _ = loaded
-    assert (settings.warehouse_dir / "gx" / "index.html").exists()
+    assert (settings.gx_dir / "index.html").exists()
     rules = set(dest.read_sql("select rule from dq_issue where scope = 'warehouse'")["rule"])
     assert rules == {"warehouse.summary_roster_mismatch"}  # the one deliberate roster/summary mismatch
 
