@@ -79,13 +79,6 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
                     f"{_escape(str(exc).splitlines()[0] if str(exc) else '')} (--debug shows the traceback)"
                 )
                 raise typer.Exit(1) from exc
-            finally:
-                if "prefect" in sys.modules:  # registered last, so it runs before Prefect's own exit hooks
-                    import atexit
-
-                    from pdv.orchestrator import stop_prefect_threads
-
-                    atexit.register(stop_prefect_threads)
 
         app.command(*args, **kwargs)(guarded)
         return fn
@@ -488,5 +481,15 @@ def demo_data(
             err().print("deliberate flaw:", *issue)
 
 
+def cli() -> None:
+    """The ``pdv`` executable: the app, then Prefect's threads stopped before the interpreter exits."""
+    try:
+        app()
+    finally:
+        from pdv.orchestrator import stop_prefect_threads
+
+        stop_prefect_threads()
+
+
 if __name__ == "__main__":
-    app()
+    cli()

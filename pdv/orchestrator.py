@@ -169,7 +169,7 @@ def stop() -> LocalServer | None:
 
 
 def stop_prefect_threads() -> None:
-    """Flush Prefect's log and event workers and stop its event-loop threads, at process exit.
+    """Flush Prefect's log and event workers and stop the daemon threads left running, at process exit.
 
     Why: those daemon threads are still running when the interpreter finalises, so what their frames
     reference is never freed, and DuckDB's bindings (nanobind) then report their types and constants
@@ -187,6 +187,11 @@ def stop_prefect_threads() -> None:
         for loop in (get_run_sync_loop(), get_global_loop()):
             loop.shutdown()
             loop.thread.join(10)
+    for thread in threading.enumerate():
+        # Great Expectations' progress bars leave tqdm's monitor thread running.
+        if thread.name == "tqdm_monitor" and hasattr(thread, "exit"):
+            with contextlib.suppress(Exception):
+                thread.exit()
 
 
 def serve(port: int, idle_seconds: float) -> None:

@@ -25,13 +25,14 @@ class _Silent:
 class _Plain(_Silent):
     """One line per phase, for schedulers, CI and redirected output."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO | None) -> None:
         self.stream = stream
 
     def finish(self, name: str, done: int, seconds: float, note: str) -> None:
         extra = f", {note}" if note else ""
-        self.stream.write(f"pdv: {name}: {done}{extra} ({seconds:.1f} s)\n")
-        self.stream.flush()
+        stream = self.stream or sys.stderr  # looked up now: the CLI's test runner swaps sys.stderr per call
+        stream.write(f"pdv: {name}: {done}{extra} ({seconds:.1f} s)\n")
+        stream.flush()
 
 
 class _Bars(_Silent):
@@ -78,7 +79,7 @@ def use_terminal() -> None:
     _reporter = _Bars()
 
 
-def use_plain(stream: TextIO = sys.stderr) -> None:
+def use_plain(stream: TextIO | None = None) -> None:
     global _reporter
     _reporter = _Plain(stream)
 

@@ -63,7 +63,8 @@ def test_run_then_issues_json(settings: Settings) -> None:
     errors = json.loads(runner.invoke(app, ["issues", "--format", "json", "--severity", "error", *args]).stdout)
     assert {i["severity"] for i in errors} == {"error"} and len(errors) == 3
     edit_plan(settings.raw_dir, "Nông lâm Trung bộ\t8\t10\t0", "Nông lâm Trung bộ\t10\t10\t0")
-    runner.invoke(app, ["run", "--raw", str(settings.raw_dir), *args])
+    rerun = runner.invoke(app, ["run", "--raw", str(settings.raw_dir), *args])
+    assert rerun.exit_code == 0, rerun.output
     open_now = json.loads(runner.invoke(app, ["issues", "--format", "json", *args]).stdout)
     every = json.loads(runner.invoke(app, ["issues", "--format", "json", "--all", *args]).stdout)
     assert len(open_now) == 4 and len(every) == 6  # row arithmetic and the column sums both fixed

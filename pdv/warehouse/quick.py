@@ -80,7 +80,7 @@ def postgres_error(exc: BaseException, url: str) -> UserError:
     """The sentence for a PostgreSQL connection failure, naming the fix."""
     text = str(exc)
     safe = _hide_password(url)
-    if "password authentication failed" in text or "no password supplied" in text:
+    if any(m in text for m in ("password authentication failed", "no password supplied", 'role "')):
         return UserError(
             f"Sai tên đăng nhập hoặc mật khẩu PostgreSQL trong {safe}: sửa PDV_WAREHOUSE_URL (hoặc --warehouse).",
             f"PostgreSQL rejected the user or password in {safe}: fix PDV_WAREHOUSE_URL (or --warehouse).",
