@@ -10,13 +10,13 @@ locks as (
 ),
 submitted as (
     select f.file_id, f.unit_key, f.period_month, f.admitted_total, f.admitted_youth, f.admitted_union,
-        f.recognized_full, f.trained, f.sympathizers_end
+        f.recognized_full, f.trained, f.sympathizers as sympathizers_end
     from fact_unit_month as f
     join pending as p on p.file_id = f.file_id and p.unit_key = f.unit_key and p.period_month = f.period_month
 ),
 in_force as (
     select f.unit_key, f.period_month, f.admitted_total, f.admitted_youth, f.admitted_union,
-        f.recognized_full, f.trained, f.sympathizers_end
+        f.recognized_full, f.trained, f.sympathizers as sympathizers_end
     from fact_unit_month as f
     where f.is_current
 )
