@@ -177,7 +177,9 @@ def test_approve_lock_reopen_reissue(settings: Settings, dest: Destination) -> N
         app, ["extract", "--period", "2024-Q1", "--issued", "--check", "--version", "1", "--warehouse", url], env=env
     )
     assert bad.exit_code == 1 and "manifest.json" in bad.output
-    again = runner.invoke(app, ["extract", "--period", "2024-Q1", "--issued", "--version", "1", "--warehouse", url], env=env)
+    again = runner.invoke(
+        app, ["extract", "--period", "2024-Q1", "--issued", "--version", "1", "--warehouse", url], env=env
+    )
     assert again.exit_code == 0, again.output
     assert (v1 / "manifest.json").read_bytes() == data
 

@@ -97,13 +97,13 @@ def add_sheet(wb: Workbook, rev: Revisions, period: str) -> None:
             cell.alignment = Alignment(wrap_text=True)
         for values in _rows(items):
             row += 1
-            for col, value in enumerate(values, start=1):
+            for col, text in enumerate(values, start=1):
                 cell = ws.cell(row=row, column=col)
-                cell.value = value
+                cell.value = text
                 cell.data_type = "s"  # never a formula, whatever a unit name starts with
                 cell.font = plain
-    for col, width in zip("ABCDEFG", (10, 9, 12, 48, 36, 14, 14), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFG", (10, 9, 12, 48, 36, 14, 14), strict=True):
+        ws.column_dimensions[letter].width = width
 
 
 def html_section(rev: Revisions, period: str) -> str:

@@ -27,7 +27,8 @@ def locked_months(conn: Connection) -> pd.DataFrame:
     """``month_start`` and the approved periods locking it (``periods``, comma-separated)."""
     frame = query_frame(conn, "select month_start, period from locked_month order by period")
     frame["month_start"] = pd.to_datetime(frame["month_start"]).dt.date
-    return frame.groupby("month_start", as_index=False)["period"].agg(", ".join).rename(columns={"period": "periods"})
+    grouped = frame.groupby("month_start", as_index=False)["period"].agg(", ".join)
+    return pd.DataFrame(grouped).rename(columns={"period": "periods"})
 
 
 def has_ready_pending(conn: Connection) -> bool:
