@@ -253,18 +253,19 @@ def reopen(settings: Settings, period: str, actor: str, reason: str, role: str =
 
 def pending_submissions(settings: Settings) -> pd.DataFrame:
     """Reports waiting for a locked month, one row per figure, with the figure in force beside it."""
+    from pdv.extracts.revisions import MEASURES_VI
     from pdv.warehouse.base import sql_statements
 
+    keys = ["unit_code", "period", "path", "locked_by", "received_run"]
     dest = destination_for(settings.database_url)
+    wide = pd.DataFrame(columns=["period_month"])
     try:
-        with dest.engine.begin() as conn:
-            dest.apply_ddl(conn)
-        wide = dest.read_sql(sql_statements(PENDING_SQL)[0])
+        if dest.exists():  # read only: never creates a warehouse; one from before approvals has none pending
+            with dest.engine.connect() as conn:
+                if sa.inspect(conn).has_table("pending_submission"):
+                    wide = query_frame(conn, sql_statements(PENDING_SQL)[0])
     finally:
         dest.dispose()
-    from pdv.extracts.revisions import MEASURES_VI
-
-    keys = ["unit_code", "period", "path", "locked_by", "received_run"]
     wide["period"] = pd.to_datetime(wide["period_month"]).dt.strftime("%Y-%m")
     if wide.empty:
         return pd.DataFrame(columns=[*keys, "measure", "in_force", "pending", "difference"])
@@ -283,7 +284,7 @@ def regenerate(
     """Write an issued version again (the latest by default) from the warehouse; returns it and where."""
     from pdv.extracts import issued
 
-    dest = destination_for(settings.database_url)
+    dest = _existing(settings, period)
     try:
         with dest.engine.connect() as conn:
             version = version or _latest_version(conn, period)
@@ -298,7 +299,7 @@ def check_issued(settings: Settings, period: str, version: int | None = None) ->
     """Regenerate an issued version into a temporary folder; the kept files that differ (none: identical)."""
     from pdv.extracts import issued
 
-    dest = destination_for(settings.database_url)
+    dest = _existing(settings, period)
     try:
         with dest.engine.connect() as conn, tempfile.TemporaryDirectory() as tmp:
             version = version or _latest_version(conn, period)
@@ -306,6 +307,13 @@ def check_issued(settings: Settings, period: str, version: int | None = None) ->
             return version, issued.compare(issued.folder(settings, period, version), Path(tmp))
     finally:
         dest.dispose()
+
+
+def _existing(settings: Settings, period: str) -> Destination:
+    dest = destination_for(settings.database_url)
+    if not dest.exists():  # reading must not create an empty warehouse
+        raise ApprovalError(f"Kỳ {period} chưa có phiên bản ban hành / {period} has no issued version")
+    return dest
 
 
 def _latest_version(conn: Connection, period: str) -> int:

@@ -261,6 +261,7 @@ def extract(
 
 def _extract_issued(settings: Settings, period: str, version: int | None, out: Path | None, check: bool) -> None:
     from pdv.approval import ApprovalError, check_issued, regenerate
+    from pdv.extracts.issued import folder as issued_folder
 
     try:
         if check:
@@ -274,7 +275,8 @@ def _extract_issued(settings: Settings, period: str, version: int | None, out: P
         console.print(f"{period} version {number}: written again in {target}")
         return
     if differ:
-        console.print(f"[red]{period} version {number}: differs from the kept files:[/] {', '.join(differ)}")
+        kept = issued_folder(settings, period, number)
+        console.print(f"[red]{period} version {number}: differs from the kept files in {kept}:[/] {', '.join(differ)}")
         raise typer.Exit(1)
     console.print(f"{period} version {number}: identical to the kept files")
 
