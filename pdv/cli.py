@@ -358,6 +358,11 @@ def extract(
     ] = None,
     view: Annotated[str, typer.Option(help="as_is (today's units) or as_was (units as they were).")] = "as_is",
     warehouse: WarehouseOpt = None,
+    issued: Annotated[bool, typer.Option("--issued", help="Write the issued (approved) version again.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="With --issued: compare with the kept files, exit 1 on any difference.")
+    ] = False,
+    version: Annotated[int | None, typer.Option(help="With --issued: the version (default: the latest).")] = None,
 ) -> None:
     """Write the Board's extract for one period: CSV, XLSX, HTML report and manifest."""
     import re
@@ -369,6 +374,9 @@ def extract(
         err().print(f"[red]Period must look like 2024-Q1, 2024-H1 or 2024, not {period!r}[/]")
         raise typer.Exit(2)
     settings = _settings(None, warehouse)
+    if issued or check:
+        _extract_issued(settings, period, version, out, check)
+        return
     dest = destination_for(settings.database_url)
     try:
         result = extract_period(dest, settings, period, out, view)
@@ -379,6 +387,113 @@ def extract(
         dest.dispose()
     state = "written" if result.written else "unchanged"
     err().print(f"{period}: {state} in {result.directory}")
+
+
+def _extract_issued(settings: Settings, period: str, version: int | None, out: Path | None, check: bool) -> None:
+    from pdv.approval import ApprovalError, check_issued, regenerate
+    from pdv.extracts.issued import folder as issued_folder
+
+    try:
+        if check:
+            number, differ = check_issued(settings, period, version)
+        else:
+            number, target = regenerate(settings, period, version, out)
+    except (ApprovalError, LookupError) as exc:
+        err().print(f"[red]{_escape(str(exc))}[/]")
+        raise typer.Exit(2) from exc
+    if not check:
+        err().print(f"{period} version {number}: written again in {target}")
+        return
+    if differ:
+        kept = issued_folder(settings, period, number)
+        err().print(f"[red]{period} version {number}: differs from the kept files in {kept}:[/] {', '.join(differ)}")
+        raise typer.Exit(1)
+    err().print(f"{period} version {number}: identical to the kept files")
+
+
+def _check_period(period: str) -> None:
+    import re
+
+    if not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12])?", period):
+        err().print(f"[red]Period must look like 2024-Q1, 2024-H1 or 2024, not {_escape(repr(period))}[/]")
+        raise typer.Exit(2)
+
+
+ByOpt = Annotated[str, typer.Option("--by", "--actor", help="Who acts (account or name), for the audit.")]
+RoleOpt = Annotated[str, typer.Option(help="board or steward (stewards may reopen, not approve).")]
+
+
+@command()
+def approve(
+    period: Annotated[str, typer.Argument(help="Board period: 2024-Q1, 2024-H1 or 2024.")],
+    by: ByOpt,
+    reason: Annotated[str | None, typer.Option(help="Note kept with the approval.")] = None,
+    role: RoleOpt = "board",
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Approve a period: issue its extract as a new version, kept for good, and lock its months."""
+    from pdv.approval import ApprovalError
+    from pdv.approval import approve as do_approve
+
+    _check_period(period)
+    try:
+        done = do_approve(_settings(None, warehouse), period, by, reason, role)
+    except ApprovalError as exc:
+        err().print(f"[red]{_escape(str(exc))}[/]")
+        raise typer.Exit(2) from exc
+    err().print(
+        f"{period}: version {done.version} approved by {_escape(done.actor)} at {done.at:%Y-%m-%d %H:%M}; {done.folder}"
+    )
+
+
+@command()
+def reopen(
+    period: Annotated[str, typer.Argument(help="Board period: 2024-Q1, 2024-H1 or 2024.")],
+    by: ByOpt,
+    reason: Annotated[str, typer.Option(help="Why the period is reopened (required, audited).")],
+    role: RoleOpt = "board",
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Reopen an approved period: its months unlock and the next run applies the pending reports."""
+    from pdv.approval import ApprovalError
+    from pdv.approval import reopen as do_reopen
+
+    _check_period(period)
+    try:
+        done = do_reopen(_settings(None, warehouse), period, by, reason, role)
+    except ApprovalError as exc:
+        err().print(f"[red]{_escape(str(exc))}[/]")
+        raise typer.Exit(2) from exc
+    err().print(
+        f"{period}: version {done.version} reopened by {_escape(done.actor)}; {done.pending} pending report(s) apply on the next run"
+    )
+
+
+@command()
+def pending(
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Reports waiting for a locked month, each figure beside the one in force."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from pdv.approval import pending_submissions
+
+    frame = pending_submissions(_settings(None, warehouse))
+    if fmt is Format.json:
+        records = json.loads(frame.to_json(orient="records", force_ascii=False))
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table()
+    for name in frame.columns:
+        table.add_column(str(name), overflow="fold")
+    for rec in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+        table.add_row(*("" if v is None else _escape(str(v)) for v in rec))
+    Console().print(table)
+    err().print(f"{frame[['path', 'unit_code', 'period']].drop_duplicates().shape[0]} pending report(s)")
 
 
 @command()

@@ -198,6 +198,7 @@ def extract_period(
 ) -> ExtractResult:
     """Write one period's extract (CSV, XLSX, HTML, manifest) unless its figures are unchanged."""
     from pdv.extracts.render import ExtractMeta, prepare, write_csv, write_html, write_xlsx
+    from pdv.extracts.revisions import Revisions
 
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}")
@@ -223,6 +224,9 @@ def extract_period(
         digest.update(repr([(c, str(t)) for c, t in frame.dtypes.items()]).encode())
         digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     digest.update("\n".join([repr(meta), json.dumps(sources), str(run_id)]).encode())
+    earlier = _earlier_revisions(dest, period)  # re-issued earlier periods of the year: noted, so the YTD adds up
+    if earlier:
+        digest.update(json.dumps(earlier, sort_keys=True).encode())
     inputs = digest.hexdigest()
     previous = _read_manifest(target / "manifest.json")
     if previous is not None and previous.get("inputs_sha256") == inputs and _intact(target, previous):
@@ -232,8 +236,8 @@ def extract_period(
         work = Path(tmp)
         table = prepare(rows)  # once for the three formats
         write_csv(work / names["csv"], table, meta)
-        write_xlsx(work / names["xlsx"], table, meta)
-        write_html(work / names["html"], table, monthly, meta)
+        write_xlsx(work / names["xlsx"], table, meta, Revisions(earlier=earlier))
+        write_html(work / names["html"], table, monthly, meta, Revisions(earlier=earlier))
         manifest: dict[str, Any] = {
             "period": period,
             "period_type": meta.period_type,
@@ -246,6 +250,8 @@ def extract_period(
             "files": {kind: {"name": name, "sha256": _sha256(work / name)} for kind, name in names.items()},
             "inputs_sha256": inputs,
         }
+        if earlier:
+            manifest["revisions_earlier_periods"] = earlier
         core = {k: v for k, v in manifest.items() if k != "changes"}
         if previous is not None and {k: v for k, v in previous.items() if k != "changes"} == core:
             return ExtractResult(period, target, False, previous)
@@ -259,6 +265,18 @@ def extract_period(
             os.replace(work / name, target / name)  # each file atomically; the manifest last
             checkpoint("extract")
     return ExtractResult(period, target, True, manifest)
+
+
+def _earlier_revisions(dest: Destination, period: str) -> list[dict[str, Any]]:
+    """Revisions issued to earlier periods of the same year (see ``pdv.extracts.issued``)."""
+    import sqlalchemy as sa
+
+    from pdv.extracts.issued import earlier_changes
+
+    with dest.engine.connect() as conn:
+        if not sa.inspect(conn).has_table("period_approval"):
+            return []
+        return earlier_changes(conn, period)
 
 
 def _intact(folder: Path, manifest: dict[str, Any]) -> bool:
@@ -299,7 +317,10 @@ def extract_all(
     recomputed (so the cost follows the new data, not the history), plus any period whose folder is
     missing; None recomputes every period with data.
     """
-    periods = periods_with_data(dest)
+    from pdv.approval import approved_periods
+
+    frozen = approved_periods(dest)  # an approved period's extract stays as issued until it is reopened
+    periods = [p for p in periods_with_data(dest) if p not in frozen]
     if changed_months is not None:
         with dest.engine.connect() as conn:
             hit = set(periods_of(conn, changed_months))
@@ -316,5 +337,5 @@ def remove_stale(settings: Settings, dest: Destination) -> None:
     root = settings.extracts_dir
     wanted = {_folder(settings, p).resolve() for p in periods_with_data(dest)}
     for manifest in root.glob("*/*/manifest.json") if root.exists() else []:
-        if manifest.parent.resolve() not in wanted:
-            shutil.rmtree(manifest.parent)
+        if manifest.parent.resolve() not in wanted and not (manifest.parent / "issued").exists():
+            shutil.rmtree(manifest.parent)  # never an issued version: those are kept for good

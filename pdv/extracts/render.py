@@ -29,6 +29,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pdv.extracts.revisions import Revisions
+from pdv.extracts.revisions import add_sheet as add_revision_sheet
+from pdv.extracts.revisions import html_section as revision_section
 from pdv.xlsxio import workbook_bytes, write_atomic
 
 Value = int | float | str | None
@@ -387,8 +390,11 @@ HEADER_ROW = 10
 FIRST_DATA_ROW = HEADER_ROW + 2
 
 
-def write_xlsx(path: Path, rows: pd.DataFrame | Table, meta: ExtractMeta) -> None:
-    """The extract as a workbook laid out like the plan's annex, ready to print on A4 landscape."""
+def write_xlsx(path: Path, rows: pd.DataFrame | Table, meta: ExtractMeta, revisions: Revisions | None = None) -> None:
+    """The extract as a workbook laid out like the plan's annex, ready to print on A4 landscape.
+
+    ``revisions`` (a re-issued period, or revisions to earlier periods) add the sheet "Điều chỉnh số liệu".
+    """
     table = prepare(rows)
     wb = Workbook()
     ws = wb.active
@@ -399,6 +405,8 @@ def write_xlsx(path: Path, rows: pd.DataFrame | Table, meta: ExtractMeta) -> Non
     last_row, body = _xlsx_body(wb, table)
     _xlsx_footer(ws, table, meta, last_row + 2)
     _xlsx_page(ws, meta)
+    if revisions:
+        add_revision_sheet(wb, revisions, meta.period)
     wb.properties.creator = AUTHOR
     wb.properties.lastModifiedBy = AUTHOR
     wb.properties.title = _clean_text(meta.title_vi)
@@ -673,7 +681,9 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def write_html(path: Path, rows: pd.DataFrame | Table, monthly: pd.DataFrame, meta: ExtractMeta) -> None:
+def write_html(
+    path: Path, rows: pd.DataFrame | Table, monthly: pd.DataFrame, meta: ExtractMeta, revisions: Revisions | None = None
+) -> None:
     """One self-contained, offline page: key figures, two inline SVG charts and the table of units."""
     table = prepare(rows)
     months = _prepare_monthly(monthly)
@@ -707,6 +717,7 @@ def write_html(path: Path, rows: pd.DataFrame | Table, monthly: pd.DataFrame, me
         '<p class="note">% đạt chỉ tiêu = số kết nạp lũy kế từ đầu năm / chỉ tiêu năm × 100 (để trống khi đơn vị'
         " không được giao chỉ tiêu). Tỷ lệ ĐVTN = số đoàn viên thanh niên / tổng số kết nạp lũy kế × 100.</p>",
         "</section>",
+        *([revision_section(revisions, meta.period)] if revisions else []),
         "</body>",
         "</html>",
         "",

@@ -21,6 +21,7 @@ from pdv.history import UnitHistory, place
 from pdv.ingest import ParsedFile, RawFile, no_persons
 from pdv.textnorm import map_unique, name_key
 from pdv.warehouse.base import Destination, query_frame
+from pdv.warehouse.locks import has_ready_pending, hold_locked, locked_findings
 from schemas.report import ROSTER_COLUMNS, SUMMARY_COLUMNS, cross_findings
 
 QualityCheck = Callable[[Connection], list[Finding]]
@@ -99,7 +100,11 @@ def load_run(
         dest.apply_ddl(conn)
         reference_changed = _record_reference(conn, dest, summary.run_id, seen)
         file_ids, retired = _record_files(conn, dest, summary.run_id, seen, parsed)
-        if not (parsed or retired or reference_changed or plan_findings):  # nothing new: only the run is recorded
+        # A reopened period's pending reports are applied by the next run, even with no new file.
+        ready = has_ready_pending(conn)
+        if ready and summary.status == "nothing_new":
+            summary.status = "succeeded"
+        if not (parsed or retired or reference_changed or ready or plan_findings):  # nothing new: only the run
             summary.changed_months = []
             checkpoint("load")
             _record_run(conn, dest, summary, started_at, raw_dir)
@@ -111,7 +116,7 @@ def load_run(
             _load_targets(conn, dest, item, file_ids[item.raw.rel], history, versions)
         new = _load_reports(conn, dest, [p for p, _ in parsed], file_ids, history, versions)
         placed = _replace_units(conn, dest, summary.run_id, history, versions, affected, new)
-        touched = _settle(conn, dest, placed, retired)
+        touched = _settle(conn, dest, placed, retired, summary.run_id)
         _drop_versions(conn, versions)
         if plans or reference_changed:
             _hold_targets(conn, dest, history)
@@ -131,6 +136,9 @@ def load_run(
         place_found, place_scopes = _placement_findings(conn, history, placed)
         found.append(place_found)
         scopes.append(place_scopes)
+        lock_found, lock_scopes = locked_findings(conn, summary.run_id)
+        found.append(lock_found)
+        scopes.append(lock_scopes)
         if not touched.empty:
             cross, cross_scopes = _cross_checks(conn, touched)
             found.append(cross)
@@ -705,8 +713,11 @@ _STAGE_TYPES = {
 }
 
 
-def _settle(conn: Connection, dest: Destination, placed: pd.DataFrame, retired: list[int]) -> pd.DataFrame:
-    """Decide the report in force of every unit-month whose rows changed; return those unit-months."""
+def _settle(conn: Connection, dest: Destination, placed: pd.DataFrame, retired: list[int], run_id: str) -> pd.DataFrame:
+    """Decide the report in force of every unit-month whose rows changed; return those unit-months.
+
+    Unit-months in a locked month keep their report in force (the new ones wait as pending).
+    """
     reports = placed[placed["tbl"].isin(["fact_unit_month", "fact_admission"])]
     touched = [
         pd.DataFrame({"unit_key": reports[k], "period_month": reports["period_month"]}) for k in ("unit_key", "old_key")
@@ -722,6 +733,7 @@ def _settle(conn: Connection, dest: Destination, placed: pd.DataFrame, retired: 
     keys = keys.assign(period_month=months.dt.date, period=months.dt.strftime("%Y-%m")).astype(
         {"unit_key": "int64", "period": object}
     )
+    keys = hold_locked(conn, dest, keys, retired, run_id)
     _stage_frame(conn, dest, "stage_touched", "unit_key integer, period_month date, period varchar", keys)
     if not keys.empty:
         _ensure_dates(conn, dest, sorted({d.year for d in keys["period_month"]}))
