@@ -144,6 +144,9 @@ def load_run(
         if summary.changed_months is not None:  # issues name unit-months too (open_errors)
             summary.changed_months = sorted(set(summary.changed_months) | _issue_months(conn, summary.run_id))
         _refresh_marts(conn, summary.changed_months)
+        from pdv.outlook import refresh as refresh_outlook  # the early warning's mart (pandas, scipy)
+
+        refresh_outlook(conn, dest, summary.changed_months)
         summary.rows_read = sum(p.rows_read for p, _ in parsed)
         summary.rows_loaded = sum(p.rows_loaded for p, _ in parsed)
         summary.rows_rejected = summary.rows_read - summary.rows_loaded
