@@ -108,7 +108,8 @@ def year_context(monthly: pd.DataFrame, targets: pd.DataFrame, year: int) -> Yea
     achievement, zero_prior = 1.0, ZERO_TARGET_PRIOR
     held = targets[(targets["year"] == year - 1) & (targets["month"] == 12)]
     if not m.empty and not held.empty:
-        actual = m.groupby("unit_code")["admitted_total"].sum()
+        reported = m.groupby("unit_code")["received"].sum() > 0  # a unit that sent nothing is not a zero
+        actual = m.groupby("unit_code")["admitted_total"].sum()[reported]
         joined = held.set_index("unit_code")[["target_total"]].join(actual.rename("actual"), how="inner").fillna(0)
         with_target = joined[joined["target_total"] > 0]
         if with_target["target_total"].sum() > 0:
@@ -230,7 +231,8 @@ def _classify(out: pd.DataFrame) -> None:
     silent = out["months_silent"] >= SILENT_MONTHS
     unknown = out["months_reported"] == 0
     status = np.select(
-        [unknown, target == 0, out["projected_total"] >= target, out["projected_high"] >= target],
+        # Reaching the target means the projection rounds to it: a whole person.
+        [unknown, target == 0, out["projected_total"] >= target - 0.5, out["projected_high"] >= target],
         [UNKNOWN, ON_TRACK, ON_TRACK, AT_RISK],
         UNLIKELY,
     )
@@ -319,7 +321,7 @@ def backtest(outlook: pd.DataFrame) -> pd.DataFrame:
     rows["naive_inside"] = (rows["naive_low"] <= rows["actual"]) & (rows["actual"] <= rows["naive_high"])
     scored = rows["target_end"] > 0
     rows["hit"] = ((rows["status"] == ON_TRACK) == reached).where(scored)
-    rows["naive_hit"] = ((rows["naive_total"] >= rows["target_end"]) == reached).where(scored)
+    rows["naive_hit"] = ((rows["naive_total"] >= rows["target_end"] - 0.5) == reached).where(scored)
     g = rows.groupby("month")
     result = pd.DataFrame(
         {
