@@ -399,6 +399,8 @@ def compute(conn: Any, years: list[int] | None = None) -> pd.DataFrame:
 def refresh(conn: Any, dest: Any, changed_months: list[date] | None) -> None:
     """Recompute mart_unit_outlook for the years a run changed (and the years after, which learn from them)."""
     monthly_years = [int(y) for y in conn.exec_driver_sql("select distinct year from dim_period").scalars()]
+    if not conn.exec_driver_sql("select count(*) from mart_unit_outlook").scalar_one():
+        changed_months = None  # a warehouse from before the mart existed: fill every year once
     if changed_months is None:
         years = monthly_years
     else:

@@ -218,11 +218,14 @@ def extract_period(
     stem = f"tien-do-{period}"
     names = {"csv": f"{stem}.csv", "xlsx": f"{stem}.xlsx", "html": f"{stem}.html"}
     sources, run_id = _sources(dest, period, ctx["data_cutoff"])
+    outlook = _outlook(dest, meta)
     digest = hashlib.sha256()
     for frame in (rows, monthly):  # hashed by column: rendering tens of thousands of rows as text took seconds
         digest.update(repr([(c, str(t)) for c, t in frame.dtypes.items()]).encode())
         digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     digest.update("\n".join([repr(meta), json.dumps(sources), str(run_id)]).encode())
+    if outlook is not None:
+        digest.update(outlook.fingerprint())
     inputs = digest.hexdigest()
     previous = _read_manifest(target / "manifest.json")
     if previous is not None and previous.get("inputs_sha256") == inputs and _intact(target, previous):
@@ -232,8 +235,8 @@ def extract_period(
         work = Path(tmp)
         table = prepare(rows)  # once for the three formats
         write_csv(work / names["csv"], table, meta)
-        write_xlsx(work / names["xlsx"], table, meta)
-        write_html(work / names["html"], table, monthly, meta)
+        write_xlsx(work / names["xlsx"], table, meta, outlook=outlook)
+        write_html(work / names["html"], table, monthly, meta, outlook=outlook)
         manifest: dict[str, Any] = {
             "period": period,
             "period_type": meta.period_type,
@@ -259,6 +262,16 @@ def extract_period(
             os.replace(work / name, target / name)  # each file atomically; the manifest last
             checkpoint("extract")
     return ExtractResult(period, target, True, manifest)
+
+
+def _outlook(dest: Destination, meta: Any) -> Any:
+    """The early-warning section of a quarter's or half year's extract (None for the year's)."""
+    if meta.period_type not in ("quarter", "half"):
+        return None
+    from pdv.extracts.outlook_section import load_section
+
+    month = int(meta.data_cutoff[5:7])
+    return load_section(dest, meta.year, month, meta.yearly_target, meta.min_youth_share_pct)
 
 
 def _intact(folder: Path, manifest: dict[str, Any]) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pdv.xlsxio import workbook_bytes, write_atomic
+
+if TYPE_CHECKING:
+    from pdv.extracts.outlook_section import OutlookSection
 
 Value = int | float | str | None
 
@@ -387,8 +390,11 @@ HEADER_ROW = 10
 FIRST_DATA_ROW = HEADER_ROW + 2
 
 
-def write_xlsx(path: Path, rows: pd.DataFrame | Table, meta: ExtractMeta) -> None:
-    """The extract as a workbook laid out like the plan's annex, ready to print on A4 landscape."""
+def write_xlsx(path: Path, rows: pd.DataFrame | Table, meta: ExtractMeta, outlook: OutlookSection | None = None) -> None:
+    """The extract as a workbook laid out like the plan's annex, ready to print on A4 landscape.
+
+    With ``outlook`` (quarters and halves) a second sheet holds the early warning.
+    """
     table = prepare(rows)
     wb = Workbook()
     ws = wb.active
@@ -399,6 +405,10 @@ def write_xlsx(path: Path, rows: pd.DataFrame | Table, meta: ExtractMeta) -> Non
     last_row, body = _xlsx_body(wb, table)
     _xlsx_footer(ws, table, meta, last_row + 2)
     _xlsx_page(ws, meta)
+    if outlook is not None:
+        from pdv.extracts.outlook_section import add_sheet
+
+        add_sheet(wb, outlook, meta)
     wb.properties.creator = AUTHOR
     wb.properties.lastModifiedBy = AUTHOR
     wb.properties.title = _clean_text(meta.title_vi)
@@ -673,8 +683,17 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def write_html(path: Path, rows: pd.DataFrame | Table, monthly: pd.DataFrame, meta: ExtractMeta) -> None:
-    """One self-contained, offline page: key figures, two inline SVG charts and the table of units."""
+def write_html(
+    path: Path,
+    rows: pd.DataFrame | Table,
+    monthly: pd.DataFrame,
+    meta: ExtractMeta,
+    outlook: OutlookSection | None = None,
+) -> None:
+    """One self-contained, offline page: key figures, two inline SVG charts and the table of units.
+
+    With ``outlook`` (quarters and halves) a fourth section gives the early warning.
+    """
     table = prepare(rows)
     months = _prepare_monthly(monthly)
     t = _targets(table, meta)
@@ -711,6 +730,11 @@ def write_html(path: Path, rows: pd.DataFrame | Table, monthly: pd.DataFrame, me
         "</html>",
         "",
     ]
+    if outlook is not None:
+        from pdv.extracts.outlook_section import CSS, html_section
+
+        parts[parts.index("</body>") : parts.index("</body>")] = [html_section(outlook, meta)]
+        parts[parts.index(f"<style>{_CSS}</style>")] = f"<style>{_CSS}{CSS}</style>"
     write_atomic(path, "\n".join(parts).encode("utf-8"))
 
 
