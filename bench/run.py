@@ -494,7 +494,10 @@ class Bench:
         """
         results: dict[str, Any] = {}
         year = SCALES[self.scale].year
-        sources = {"demo": (ROOT / "data" / "raw", WORK / "demo" / "wh-duckdb"), self.scale: (self.raw(self.scale), self.dir / "wh-duckdb")}
+        sources = {
+            "demo": (ROOT / "data" / "raw", WORK / "demo" / "wh-duckdb"),
+            self.scale: (self.raw(self.scale), self.dir / "wh-duckdb"),
+        }
         load = os.getloadavg()[0]
         last: Measured | None = None
         for name, (raw, warehouse) in sources.items():
@@ -502,8 +505,11 @@ class Bench:
             if not db.exists() or (name == self.scale and not self._pipeline_ok()):
                 self.run_pipeline(f"backtest-load-{name}", raw, warehouse)
             env = {**self.env, "PDV_WAREHOUSE_DIR": str(warehouse)}
-            last = m = self.pdv(f"backtest-{name}", ["backtest", "--year", str(year), "--format", "json",
-                                                      "--warehouse", f"duckdb:///{db}"], env)
+            last = m = self.pdv(
+                f"backtest-{name}",
+                ["backtest", "--year", str(year), "--format", "json", "--warehouse", f"duckdb:///{db}"],
+                env,
+            )
             text = m.log.read_text(encoding="utf-8", errors="replace")
             start = text.find("[")
             with contextlib.suppress(ValueError):

@@ -281,7 +281,9 @@ def bloc_outlook(units: pd.DataFrame, yearly_target: int, min_youth_share_pct: f
     g = g.merge(ranges, on=["year", "month"])
     g["yearly_target"] = int(yearly_target)
     g["min_youth_share_pct"] = float(min_youth_share_pct)
-    g["projected_youth_share_pct"] = np.round(100 * g["projected_youth"] / g["projected_total"].where(g["projected_total"] > 0), 1)
+    g["projected_youth_share_pct"] = np.round(
+        100 * g["projected_youth"] / g["projected_total"].where(g["projected_total"] > 0), 1
+    )
     g["status"] = np.select(
         [g["projected_total"] >= yearly_target, g["projected_high"] >= yearly_target], [ON_TRACK, AT_RISK], UNLIKELY
     )
@@ -309,7 +311,9 @@ def backtest(outlook: pd.DataFrame) -> pd.DataFrame:
     rest = (rows["naive_total"] - rows["admitted_total"]).clip(lower=0)
     rows["naive_low"] = rows["admitted_total"] + stats.poisson.ppf(RANGE_QUANTILES[0], rest).astype(float)
     rows["naive_high"] = rows["admitted_total"] + stats.poisson.ppf(RANGE_QUANTILES[1], rest).astype(float)
-    rows.loc[rest == 0, ["naive_low", "naive_high"]] = rows.loc[rest == 0, ["admitted_total", "admitted_total"]].to_numpy()
+    rows.loc[rest == 0, ["naive_low", "naive_high"]] = rows.loc[
+        rest == 0, ["admitted_total", "admitted_total"]
+    ].to_numpy()
     reached = rows["actual"] >= rows["target_end"]
     rows["err"] = (rows["projected_total"] - rows["actual"]).abs()
     rows["naive_err"] = (rows["naive_total"] - rows["actual"]).abs()

@@ -83,7 +83,9 @@ class OutlookSection:
 def load_section(dest: Any, year: int, month: int, yearly_target: int, min_youth_pct: float) -> OutlookSection:
     """The outlook at ``year``-``month`` from the warehouse."""
     units = dest.read_sql(
-        "select * from v_unit_outlook where year = :y and month = :m order by stt nulls last, unit_code", y=year, m=month
+        "select * from v_unit_outlook where year = :y and month = :m order by stt nulls last, unit_code",
+        y=year,
+        m=month,
     )
     monthly = dest.read_sql(
         "select extract(month from month_start) as month, cast(coalesce(sum(admitted_total), 0) as integer) as n"
@@ -107,12 +109,12 @@ def load_section(dest: Any, year: int, month: int, yearly_target: int, min_youth
     bloc: dict[str, Any] = {}
     if not units.empty:
         row = o.bloc_outlook(units, yearly_target, min_youth_pct).iloc[0]
-        bloc = {k: (v.item() if hasattr(v, "item") else v) for k, v in row.to_dict().items()}
+        bloc = {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.to_dict().items()}
     return OutlookSection(year, month, units, bloc, [int(c) for c in counts.cumsum()], missing)
 
 
-def _num(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+def _num(value: Any) -> float | None:
+    return None if value is None or bool(pd.isna(value)) else float(value)
 
 
 def _range(r: pd.Series) -> str:
@@ -206,7 +208,9 @@ def html_section(s: OutlookSection, meta: ExtractMeta, number: int = 4) -> str:
             "<h3>Đơn vị có nguy cơ không đạt chỉ tiêu</h3>",
             table,
             "<h3>Danh sách đôn đốc</h3>",
-            '<ul class="follow">' + "".join(items) + "</ul>" if items else '<p class="note">Không có đơn vị cần đôn đốc.</p>',
+            '<ul class="follow">' + "".join(items) + "</ul>"
+            if items
+            else '<p class="note">Không có đơn vị cần đôn đốc.</p>',
             f'<p class="note">{_e(METHOD_VI)}</p>',
             "</section>",
         ]
@@ -291,10 +295,20 @@ def svg_outlook(s: OutlookSection, meta: ExtractMeta) -> str:
         labels = [(first, labels[0][1], labels[0][2]), (second, labels[1][1], labels[1][2])]
     for y, text, colour in labels:
         out.append(_svg_text(x1 + 8, y + 4, text, font_size=12, font_weight="bold", fill=colour))
-    out.append(_svg_text(sx(m), sy(now) - 12, f"{_vi_int(int(now))}", font_size=12, font_weight="bold",
-                         fill=_ACHIEVED, text_anchor="middle"))
-    out.append(_svg_text((x0 + x1) / 2, height - 10, f"Tháng (năm {s.year})", font_size=12, fill=_MUTED,
-                         text_anchor="middle"))
+    out.append(
+        _svg_text(
+            sx(m),
+            sy(now) - 12,
+            f"{_vi_int(int(now))}",
+            font_size=12,
+            font_weight="bold",
+            fill=_ACHIEVED,
+            text_anchor="middle",
+        )
+    )
+    out.append(
+        _svg_text((x0 + x1) / 2, height - 10, f"Tháng (năm {s.year})", font_size=12, fill=_MUTED, text_anchor="middle")
+    )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -322,7 +336,9 @@ def add_sheet(wb: Workbook, s: OutlookSection, meta: ExtractMeta) -> None:
     bold = Font(name=_FONT, size=12, bold=True)
     plain = Font(name=_FONT, size=11)
     _text_cell(ws, 1, 1, f"{TITLE_VI.upper()} NĂM {s.year}", Font(name=_FONT, size=14, bold=True))
-    _text_cell(ws, 2, 1, f"Kỳ báo cáo {meta.period}; số liệu đến hết tháng {s.month}/{s.year}", Font(name=_FONT, italic=True))
+    _text_cell(
+        ws, 2, 1, f"Kỳ báo cáo {meta.period}; số liệu đến hết tháng {s.month}/{s.year}", Font(name=_FONT, italic=True)
+    )
     _text_cell(ws, 3, 1, bloc_sentence(s), plain)
     _text_cell(ws, 4, 1, counts_sentence(s), plain)
     header_row = 6

@@ -390,7 +390,9 @@ HEADER_ROW = 10
 FIRST_DATA_ROW = HEADER_ROW + 2
 
 
-def write_xlsx(path: Path, rows: pd.DataFrame | Table, meta: ExtractMeta, outlook: OutlookSection | None = None) -> None:
+def write_xlsx(
+    path: Path, rows: pd.DataFrame | Table, meta: ExtractMeta, outlook: OutlookSection | None = None
+) -> None:
     """The extract as a workbook laid out like the plan's annex, ready to print on A4 landscape.
 
     With ``outlook`` (quarters and halves) a second sheet holds the early warning.

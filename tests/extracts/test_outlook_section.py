@@ -62,7 +62,7 @@ def section() -> OutlookSection:
         [
             unit("A", "Đơn vị đạt", o.ON_TRACK, o.REASON_PACE_OK, projected_total=12.0, youth_gap=0),
             unit("BB", "<script>alert(1)</script> Chi bộ B", o.AT_RISK, o.REASON_SLOW),
-            unit("CCC", "=HYPERLINK(\"x\")", o.UNLIKELY, o.REASON_NO_TRAINED, trained_waiting=0),
+            unit("CCC", '=HYPERLINK("x")', o.UNLIKELY, o.REASON_NO_TRAINED, trained_waiting=0),
             unit("DDDD", "Đơn vị im lặng", o.AT_RISK, "chưa nộp báo cáo 2 tháng", months_silent=2, months_missing=2),
         ]
     )
