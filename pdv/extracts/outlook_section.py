@@ -87,21 +87,18 @@ def load_section(dest: Any, year: int, month: int, yearly_target: int, min_youth
         y=year,
         m=month,
     )
-    monthly = dest.read_sql(
-        "select extract(month from month_start) as month, cast(coalesce(sum(admitted_total), 0) as integer) as n"
-        " from v_unit_month where extract(year from month_start) = :y and extract(month from month_start) <= :m"
-        " group by extract(month from month_start) order by 1",
+    # The months so far from the mart too, not from v_unit_month: at national scale that view takes seconds.
+    history = dest.read_sql(
+        "select unit_code, month, admitted_total, months_missing from mart_unit_outlook"
+        " where year = :y and month <= :m order by unit_code, month",
         y=year,
         m=month,
     )
-    counts = monthly.set_index(monthly["month"].astype(int))["n"].reindex(range(1, month + 1), fill_value=0)
-    gaps = dest.read_sql(
-        "select current_unit_code as unit_code, extract(month from month_start) as month from v_unit_month"
-        " where expected and not received and extract(year from month_start) = :y"
-        " and extract(month from month_start) <= :m",
-        y=year,
-        m=month,
-    )
+    # admitted_total is the year to date already: the bloc's cumulative is its sum over the units.
+    cumulative = history.groupby("month")["admitted_total"].sum().reindex(range(1, month + 1), fill_value=0)
+    # A month was not reported where the unit's count of missing months goes up.
+    rise = history["months_missing"].diff().where(history["unit_code"].eq(history["unit_code"].shift()))
+    gaps = history[rise.fillna(history["months_missing"]) > 0]
     missing = {
         str(u): ", ".join(f"T{int(m)}" for m in sorted(set(g["month"].astype(int))))
         for u, g in gaps.groupby("unit_code")
@@ -110,7 +107,7 @@ def load_section(dest: Any, year: int, month: int, yearly_target: int, min_youth
     if not units.empty:
         row = o.bloc_outlook(units, yearly_target, min_youth_pct).iloc[0]
         bloc = {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.to_dict().items()}
-    return OutlookSection(year, month, units, bloc, [int(c) for c in counts.cumsum()], missing)
+    return OutlookSection(year, month, units, bloc, [int(c) for c in cumulative], missing)
 
 
 def _num(value: Any) -> float | None:

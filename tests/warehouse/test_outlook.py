@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from pdv import outlook as o
+from pdv.demo import DemoResult
 from pdv.settings import Settings
 from pdv.warehouse import Destination
 from tests.helpers import run_pipeline
@@ -121,3 +122,40 @@ def test_outlook_for_a_unit_clerk(settings: Settings, dest: Destination) -> None
     assert len(everyone) > 5 and set(everyone["unit_code"]) >= set(TARGETS_2024) - {"STTTT"}
     result = o.backtest(dest.read_sql("select * from v_unit_outlook where year = 2024"))
     assert result.set_index("month").loc[12, "mae"] == 0  # December's projection is the year's total
+
+
+Loaded = tuple[Settings, Destination, DemoResult]
+
+
+def test_mart_equals_a_fresh_computation_and_backtest_cli(loaded: Loaded) -> None:
+    """The mart the loads keep is what the projection gives on the whole history; the CLI reports its backtest."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from pdv.cli import app
+
+    settings, dest, _ = loaded
+    with dest.engine.connect() as conn:
+        fresh = o.compute(conn)
+        want = o.backtest(o.compute(conn, [2024]))
+    mart = dest.read_sql("select * from mart_unit_outlook")
+    keys = ["year", "month", "unit_code"]
+    pd.testing.assert_frame_equal(
+        mart[o.OUTLOOK_COLUMNS].sort_values(keys).reset_index(drop=True),
+        fresh.sort_values(keys).reset_index(drop=True),
+        check_dtype=False,
+    )
+    assert set(fresh["year"]) == {2024, 2025}
+    result = CliRunner().invoke(
+        app, ["backtest", "--year", "2024", "--format", "json", "--warehouse", settings.database_url]
+    )
+    assert result.exit_code == 0, result.output
+    rows = pd.DataFrame(json.loads(result.stdout))
+    assert rows["month"].tolist() == list(range(1, 13))
+    pd.testing.assert_frame_equal(rows, want, check_dtype=False)
+    # The December projection of a unit that reported every month is its reported year.
+    full = fresh[(fresh["year"] == 2024) & (fresh["month"] == 12) & (fresh["months_missing"] == 0)]
+    assert len(full) and (full["projected_total"] == full["admitted_total"]).all()
+    empty = CliRunner().invoke(app, ["backtest", "--year", "2031", "--warehouse", settings.database_url])
+    assert empty.exit_code == 2
