@@ -208,7 +208,10 @@ def project(monthly: pd.DataFrame, targets: pd.DataFrame, year: int, min_youth_s
     rest = np.minimum(mean_rest, capacity)
     out["projected_total"] = np.round(a_done + rest, 1)
     out["projected_low"] = (a_done + np.minimum(low_rest, capacity)).astype(int)
-    out["projected_high"] = (a_done + np.minimum(high_rest, capacity)).astype(int)
+    # The high end is capped only by an empty pipeline: a pool can be refilled by new sympathisers in the
+    # year (the backtest's ranges held the year end too rarely when every pool capped them).
+    high_cap = np.where(capacity > 0, np.inf, 0.0)
+    out["projected_high"] = (a_done + np.maximum(np.minimum(high_rest, high_cap), np.ceil(rest))).astype(int)
     youth_target_share = np.where(target > 0, out["target_youth"] / np.maximum(target, 1), min_youth_share_pct / 100)
     share = (out["admitted_youth"] + 2 * youth_target_share) / (a_done + 2)
     out["projected_youth"] = np.round(out["admitted_youth"] + share * rest, 1)
