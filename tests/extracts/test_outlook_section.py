@@ -134,3 +134,37 @@ def test_quarter_extract_has_the_section_and_the_year_has_not(loaded: Loaded, tm
     assert len(at_risk) and all(str(n) in html for n in at_risk["unit_name"])
     year = extract_period(dest, settings, "2024", out_dir=tmp_path / "y")
     assert TITLE_VI not in (year.directory / "tien-do-2024.html").read_text(encoding="utf-8")
+
+
+def test_section_is_deterministic(tmp_path: Path, section: OutlookSection, meta: ExtractMeta) -> None:
+    months = pd.DataFrame(columns=["month", "admitted_total", "cumulative", "target_cumulative"])
+    outputs = []
+    for i in range(2):
+        write_xlsx(tmp_path / f"{i}.xlsx", _rows(), meta, outlook=section)
+        write_html(tmp_path / f"{i}.html", _rows(), months, meta, outlook=section)
+        outputs.append(((tmp_path / f"{i}.xlsx").read_bytes(), (tmp_path / f"{i}.html").read_bytes()))
+    assert outputs[0] == outputs[1]
+
+
+def test_libreoffice_opens_the_workbook_with_the_outlook_sheet(
+    tmp_path: Path, section: OutlookSection, meta: ExtractMeta
+) -> None:
+    import subprocess
+
+    from tests.extracts.test_render import find_binary
+
+    soffice = find_binary("soffice", "libreoffice", package="libreoffice-calc-nogui")
+    write_xlsx(tmp_path / "with.xlsx", _rows(), meta, outlook=section)
+    write_xlsx(tmp_path / "without.xlsx", _rows(), meta)
+    profile = tmp_path / "lo-profile"
+    done = subprocess.run(
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--convert-to", "pdf",
+         "--outdir", str(tmp_path / "pdf"), str(tmp_path / "with.xlsx"), str(tmp_path / "without.xlsx")],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    pdfs = {n: (tmp_path / "pdf" / f"{n}.pdf").read_bytes() for n in ("with", "without")}
+    pages = {n: len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) for n, pdf in pdfs.items()}
+    assert pdfs["with"].startswith(b"%PDF") and pages["with"] > pages["without"] >= 1  # the outlook sheet prints
