@@ -62,7 +62,10 @@ WORK = BENCH / "work"
 RESULTS = BENCH / "results"
 PY = Path(sys.executable)
 BIN = PY.parent
-STEPS = ("generate", "orchestrator", "floor", "pipeline", "rerun", "extract", "postgres", "files5000", "incremental")
+STEPS = (
+    "generate", "orchestrator", "floor", "pipeline", "rerun", "extract", "postgres", "files5000", "incremental",
+    "backtest",
+)  # fmt: skip
 EXTRA_STEPS = ("profile",)  # only when asked for (--only profile or --profile)
 RSS_LIMIT_MB = 2048
 TIME = Path("/usr/bin/time")  # GNU time: the peak RSS of the command alone
@@ -483,6 +486,47 @@ class Bench:
             description=f"pdv extract --period {year}-Q3 on the pipeline's warehouse (CSV, XLSX, HTML, manifest)",
         )
 
+    def step_backtest(self) -> None:
+        """The early warning's backtest (pdv backtest) on the demo reports and on the scale's generated data.
+
+        The demo is loaded into its own warehouse; the scale's is the pipeline step's (or loaded here if
+        that step has not run). Quality figures, not timings: the projection against the naive one.
+        """
+        results: dict[str, Any] = {}
+        year = SCALES[self.scale].year
+        sources = {
+            "demo": (ROOT / "data" / "raw", WORK / "demo" / "wh-duckdb"),
+            self.scale: (self.raw(self.scale), self.dir / "wh-duckdb"),
+        }
+        load = os.getloadavg()[0]
+        last: Measured | None = None
+        for name, (raw, warehouse) in sources.items():
+            db = warehouse / "warehouse.duckdb"
+            if not db.exists() or (name == self.scale and not self._pipeline_ok()):
+                self.run_pipeline(f"backtest-load-{name}", raw, warehouse)
+            env = {**self.env, "PDV_WAREHOUSE_DIR": str(warehouse)}
+            last = m = self.pdv(
+                f"backtest-{name}",
+                ["backtest", "--year", str(year), "--format", "json", "--warehouse", f"duckdb:///{db}"],
+                env,
+            )
+            text = m.log.read_text(encoding="utf-8", errors="replace")
+            start = text.find("[")
+            with contextlib.suppress(ValueError):
+                rows, _ = json.JSONDecoder().raw_decode(text[start:]) if start >= 0 else ([], 0)
+                june = next((r for r in rows if r["month"] == 6), None)
+                results[name] = {"by_month": rows, "end_of_q2": june}
+                if june is not None:
+                    results[name]["beats_naive_by_q2"] = bool(june["mae"] < june["naive_mae"])
+        self.record(
+            "backtest",
+            last,
+            load=load,
+            description=f"pdv backtest --year {year}: each month end's projection against the actual year end, "
+            "and the naive projection (so far x 12 / months), on the demo reports and the scale's data",
+            backtest=results,
+        )
+
     def step_postgres(self) -> None:
         load = os.getloadavg()[0]
         try:
@@ -761,7 +805,7 @@ def write_results(bench: Bench, only: set[str]) -> None:
     order = [
         "generate_" + bench.scale, "generate_files5000", "orchestrator_start", "floor", "pipeline", "rerun", "extract",
         "postgres", "files5000", "incremental_after_1_month", "incremental_after_12_months", "incremental_ratio",
-        "profile",
+        "profile", "backtest",
     ]  # fmt: skip
     steps = {k: steps[k] for k in [*order, *sorted(set(steps) - set(order))] if k in steps}
     evaluate(steps, bench.scale)

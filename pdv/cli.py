@@ -497,6 +497,51 @@ def pending(
 
 
 @command()
+def backtest(
+    year: Annotated[int, typer.Option(help="The year to replay month by month.")] = 2024,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Replay a year of the warehouse's history: each month end's outlook against the actual year end."""
+    import json
+
+    import pandas as pd
+    from rich.console import Console
+    from rich.table import Table
+
+    from pdv.outlook import backtest_year
+    from pdv.warehouse import destination_for
+
+    dest = destination_for(_settings(None, warehouse).database_url)
+    try:
+        with dest.engine.connect() as conn:
+            result = backtest_year(conn, year)
+    finally:
+        dest.dispose()
+    if result.empty:
+        err().print(f"[yellow]No reports for {year} in the warehouse.[/]")
+        raise typer.Exit(2)
+    if fmt == Format.json:
+        typer.echo(json.dumps(result.astype(object).where(result.notna(), None).to_dict(orient="records"), indent=2))
+        return
+    table = Table(title=f"Backtest {year}: projection vs naive (so far x 12 / months)")
+    for col in result.columns:
+        table.add_column(col, justify="right")
+    for row in result.itertuples(index=False):
+        table.add_row(*("" if pd.isna(v) else f"{v:g}" if isinstance(v, float) else str(v) for v in row))
+    Console().print(table)
+    q2 = result[result["month"] == 6]
+    if not q2.empty:
+        r = q2.iloc[0]
+        better = r["mae"] < r["naive_mae"]
+        err().print(
+            f"End of Q2: MAE {r['mae']:.2f} vs naive {r['naive_mae']:.2f}; in range {r['coverage']:.0%} vs"
+            f" {r['naive_coverage']:.0%}; status hit {r['status_hit']:.0%} vs {r['naive_status_hit']:.0%}"
+            f" ({'beats' if better else 'does not beat'} the naive projection)."
+        )
+
+
+@command()
 def deploy(
     pool: Annotated[str, typer.Option(help="Process work pool (created if missing).")] = "pdv",
     raw: RawOpt = None,

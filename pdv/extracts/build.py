@@ -219,6 +219,7 @@ def extract_period(
     stem = f"tien-do-{period}"
     names = {"csv": f"{stem}.csv", "xlsx": f"{stem}.xlsx", "html": f"{stem}.html"}
     sources, run_id = _sources(dest, period, ctx["data_cutoff"])
+    outlook = _outlook(dest, meta)
     digest = hashlib.sha256()
     for frame in (rows, monthly):  # hashed by column: rendering tens of thousands of rows as text took seconds
         digest.update(repr([(c, str(t)) for c, t in frame.dtypes.items()]).encode())
@@ -227,6 +228,8 @@ def extract_period(
     earlier = _earlier_revisions(dest, period)  # re-issued earlier periods of the year: noted, so the YTD adds up
     if earlier:
         digest.update(json.dumps(earlier, sort_keys=True).encode())
+    if outlook is not None:
+        digest.update(outlook.fingerprint())
     inputs = digest.hexdigest()
     previous = _read_manifest(target / "manifest.json")
     if previous is not None and previous.get("inputs_sha256") == inputs and _intact(target, previous):
@@ -236,8 +239,8 @@ def extract_period(
         work = Path(tmp)
         table = prepare(rows)  # once for the three formats
         write_csv(work / names["csv"], table, meta)
-        write_xlsx(work / names["xlsx"], table, meta, Revisions(earlier=earlier))
-        write_html(work / names["html"], table, monthly, meta, Revisions(earlier=earlier))
+        write_xlsx(work / names["xlsx"], table, meta, Revisions(earlier=earlier), outlook=outlook)
+        write_html(work / names["html"], table, monthly, meta, Revisions(earlier=earlier), outlook=outlook)
         manifest: dict[str, Any] = {
             "period": period,
             "period_type": meta.period_type,
@@ -277,6 +280,16 @@ def _earlier_revisions(dest: Destination, period: str) -> list[dict[str, Any]]:
         if not sa.inspect(conn).has_table("period_approval"):
             return []
         return earlier_changes(conn, period)
+
+
+def _outlook(dest: Destination, meta: Any) -> Any:
+    """The early-warning section of a quarter's or half year's extract (None for the year's)."""
+    if meta.period_type not in ("quarter", "half"):
+        return None
+    from pdv.extracts.outlook_section import load_section
+
+    month = int(meta.data_cutoff[5:7])
+    return load_section(dest, meta.year, month, meta.yearly_target, meta.min_youth_share_pct)
 
 
 def _intact(folder: Path, manifest: dict[str, Any]) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,9 @@ from pdv.extracts.revisions import Revisions
 from pdv.extracts.revisions import add_sheet as add_revision_sheet
 from pdv.extracts.revisions import html_section as revision_section
 from pdv.xlsxio import workbook_bytes, write_atomic
+
+if TYPE_CHECKING:
+    from pdv.extracts.outlook_section import OutlookSection
 
 Value = int | float | str | None
 
@@ -390,10 +393,17 @@ HEADER_ROW = 10
 FIRST_DATA_ROW = HEADER_ROW + 2
 
 
-def write_xlsx(path: Path, rows: pd.DataFrame | Table, meta: ExtractMeta, revisions: Revisions | None = None) -> None:
+def write_xlsx(
+    path: Path,
+    rows: pd.DataFrame | Table,
+    meta: ExtractMeta,
+    revisions: Revisions | None = None,
+    outlook: OutlookSection | None = None,
+) -> None:
     """The extract as a workbook laid out like the plan's annex, ready to print on A4 landscape.
 
-    ``revisions`` (a re-issued period, or revisions to earlier periods) add the sheet "Điều chỉnh số liệu".
+    ``revisions`` (a re-issued period, or revisions to earlier periods) add the sheet "Điều chỉnh số liệu";
+    with ``outlook`` (quarters and halves) a sheet holds the early warning.
     """
     table = prepare(rows)
     wb = Workbook()
@@ -407,6 +417,10 @@ def write_xlsx(path: Path, rows: pd.DataFrame | Table, meta: ExtractMeta, revisi
     _xlsx_page(ws, meta)
     if revisions:
         add_revision_sheet(wb, revisions, meta.period)
+    if outlook is not None:
+        from pdv.extracts.outlook_section import add_sheet
+
+        add_sheet(wb, outlook, meta)
     wb.properties.creator = AUTHOR
     wb.properties.lastModifiedBy = AUTHOR
     wb.properties.title = _clean_text(meta.title_vi)
@@ -682,9 +696,17 @@ def _e(value: object) -> str:
 
 
 def write_html(
-    path: Path, rows: pd.DataFrame | Table, monthly: pd.DataFrame, meta: ExtractMeta, revisions: Revisions | None = None
+    path: Path,
+    rows: pd.DataFrame | Table,
+    monthly: pd.DataFrame,
+    meta: ExtractMeta,
+    revisions: Revisions | None = None,
+    outlook: OutlookSection | None = None,
 ) -> None:
-    """One self-contained, offline page: key figures, two inline SVG charts and the table of units."""
+    """One self-contained, offline page: key figures, two inline SVG charts and the table of units.
+
+    With ``outlook`` (quarters and halves) a fourth section gives the early warning.
+    """
     table = prepare(rows)
     months = _prepare_monthly(monthly)
     t = _targets(table, meta)
@@ -722,6 +744,11 @@ def write_html(
         "</html>",
         "",
     ]
+    if outlook is not None:
+        from pdv.extracts.outlook_section import CSS, html_section
+
+        parts[parts.index("</body>") : parts.index("</body>")] = [html_section(outlook, meta)]
+        parts[parts.index(f"<style>{_CSS}</style>")] = f"<style>{_CSS}{CSS}</style>"
     write_atomic(path, "\n".join(parts).encode("utf-8"))
 
 

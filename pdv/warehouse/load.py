@@ -160,6 +160,9 @@ def load_run(
         if summary.changed_months is not None:  # issues name unit-months too (open_errors)
             summary.changed_months = sorted(set(summary.changed_months) | _issue_months(conn, summary.run_id))
         _refresh_marts(conn, summary.changed_months)
+        from pdv.outlook import refresh as refresh_outlook  # the early warning's mart (pandas, scipy)
+
+        refresh_outlook(conn, dest, summary.changed_months)
         conn.exec_driver_sql("drop table stage_touched")
         _count_written(conn, summary)
         checkpoint("load")  # everything is written, nothing committed

@@ -6,4 +6,4 @@ revoke all on all tables in schema public from pdv_bi;
 revoke create on schema public from pdv_bi;
 grant usage on schema public to pdv_bi;
 grant select on v_unit_targets, v_unit_month, v_unit_progress, v_bloc_progress, v_committee_progress,
-    v_admission_breakdown, v_report_completeness, v_dq_issues, v_issued_progress to pdv_bi;
+    v_admission_breakdown, v_report_completeness, v_dq_issues, v_issued_progress, v_unit_outlook to pdv_bi;

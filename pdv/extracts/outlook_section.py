@@ -1,0 +1,385 @@
+"""The extracts' section "Dự báo khả năng hoàn thành chỉ tiêu" (quarter and half year): XLSX sheet and HTML.
+
+The numbers come from ``v_unit_outlook`` at the extract's cut-off month (pdv/outlook.py); this module
+lays them out: the bloc against the plan, a chart (actual to date, projection with its range, target
+line), the units not on track and the follow-up list the Board can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from pdv import outlook as o
+from pdv.extracts.render import (
+    _ACHIEVED,
+    _AXIS,
+    _BORDER,
+    _CENTER,
+    _FONT,
+    _GRID,
+    _HEADER_FILL,
+    _INK,
+    _LEFT,
+    _MUTED,
+    _TARGET_LINE,
+    ExtractMeta,
+    _e,
+    _legend,
+    _nice_ticks,
+    _svg_text,
+    _text_cell,
+    _vi_int,
+    _vi_num,
+    _vi_pct,
+)
+
+TITLE_VI = "Dự báo khả năng hoàn thành chỉ tiêu"
+METHOD_VI = (
+    "Cách dự báo: đầu năm, mỗi đơn vị được kỳ vọng kết nạp khoảng bằng chỉ tiêu được giao (điều chỉnh theo"
+    " mức các đơn vị trong Khối đã đạt năm trước). Mỗi tháng đơn vị báo cáo, tốc độ kết nạp thực tế của đơn vị"
+    " (đã tính theo mùa vụ kết nạp của Khối năm trước) càng được tính nhiều hơn. Tháng chưa nộp báo cáo không"
+    " được tính là 0 mà được ước như các tháng còn lại. Số dự báo không vượt quá nguồn: số quần chúng đã học"
+    " lớp bồi dưỡng nhận thức về Đảng chưa được kết nạp, cộng số quần chúng cảm tình Đảng nếu còn đủ thời gian"
+    " học lớp (thời gian chờ thường thấy của đơn vị, hoặc của Khối khi đơn vị có ít số liệu). Khoảng dự báo là"
+    " khoảng mà kết quả cuối năm rơi vào 8 trên 10 lần. Đạt: dự báo đạt chỉ tiêu; có nguy cơ: dự báo chưa đạt"
+    " nhưng còn trong khoảng dự báo, hoặc đơn vị chưa nộp báo cáo từ 2 tháng; khó đạt: cả mức cao của khoảng"
+    " dự báo vẫn dưới chỉ tiêu."
+)
+_BAND = "#c9d9ee"
+_PROJECTED = "#1f5fa8"
+_FOLLOW = (o.AT_RISK, o.UNLIKELY, o.UNKNOWN)
+_STATUS_CLASS = {o.ON_TRACK: "ok", o.AT_RISK: "warn", o.UNLIKELY: "bad", o.UNKNOWN: "na"}
+
+
+@dataclass(frozen=True)
+class OutlookSection:
+    """One month end's outlook: the units (v_unit_outlook rows), the bloc and the bloc's months so far."""
+
+    year: int
+    month: int
+    units: pd.DataFrame
+    bloc: dict[str, Any]
+    cumulative: list[int]  # the bloc's admissions, cumulative, January to ``month``
+    missing_months: dict[str, str]  # unit -> "T5, T6": months up to ``month`` without a report
+
+    def fingerprint(self) -> bytes:
+        digest = hashlib.sha256()
+        digest.update(pd.util.hash_pandas_object(self.units, index=False).to_numpy().tobytes())
+        digest.update(repr((self.year, self.month, sorted(self.bloc.items()), self.cumulative)).encode())
+        digest.update(repr(sorted(self.missing_months.items())).encode())
+        return digest.digest()
+
+    @property
+    def follow_up(self) -> pd.DataFrame:
+        return self.units[self.units["status"].isin(_FOLLOW)]
+
+
+def load_section(dest: Any, year: int, month: int, yearly_target: int, min_youth_pct: float) -> OutlookSection:
+    """The outlook at ``year``-``month`` from the warehouse."""
+    units = dest.read_sql(
+        "select * from v_unit_outlook where year = :y and month = :m order by stt nulls last, unit_code",
+        y=year,
+        m=month,
+    )
+    # The months so far from the mart too, not from v_unit_month: at national scale that view takes seconds.
+    history = dest.read_sql(
+        "select unit_code, month, admitted_total, months_missing from mart_unit_outlook"
+        " where year = :y and month <= :m order by unit_code, month",
+        y=year,
+        m=month,
+    )
+    # admitted_total is the year to date already: the bloc's cumulative is its sum over the units.
+    cumulative = history.groupby("month")["admitted_total"].sum().reindex(range(1, month + 1), fill_value=0)
+    # A month was not reported where the unit's count of missing months goes up.
+    rise = history["months_missing"].diff().where(history["unit_code"].eq(history["unit_code"].shift()))
+    gaps = history[rise.fillna(history["months_missing"]) > 0]
+    missing = {
+        str(u): ", ".join(f"T{int(m)}" for m in sorted(set(g["month"].astype(int))))
+        for u, g in gaps.groupby("unit_code")
+    }
+    bloc: dict[str, Any] = {}
+    if not units.empty:
+        row = o.bloc_outlook(units, yearly_target, min_youth_pct).iloc[0]
+        bloc = {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.to_dict().items()}
+    return OutlookSection(year, month, units, bloc, [int(c) for c in cumulative], missing)
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None or bool(pd.isna(value)) else float(value)
+
+
+def _range(r: pd.Series) -> str:
+    low, high = _num(r["projected_low"]), _num(r["projected_high"])
+    return "-" if low is None or high is None else f"{_vi_num(low)}–{_vi_num(high)}"
+
+
+def bloc_sentence(s: OutlookSection) -> str:
+    b = s.bloc
+    if not b:
+        return "Chưa có số liệu để dự báo."
+    share = _num(b.get("projected_youth_share_pct"))
+    youth = "đạt" if b.get("youth_share_ok") else "chưa đạt"
+    return (
+        f"Đến hết tháng {s.month}/{s.year}, Khối đã kết nạp {_vi_int(int(b['admitted_total']))} đảng viên. Dự báo cả"
+        f" năm: {_vi_num(_num(b['projected_total']), 0)} đảng viên (khoảng {_vi_num(_num(b['projected_low']), 0)}–"
+        f"{_vi_num(_num(b['projected_high']), 0)}) so với chỉ tiêu {_vi_int(int(b['yearly_target']))}:"
+        f" {o.STATUS_VI[str(b['status'])]}. Tỷ lệ đoàn viên thanh niên dự báo {_vi_pct(share)}% (tối thiểu"
+        f" {_vi_pct(float(b['min_youth_share_pct']))}%): {youth}."
+    )
+
+
+def counts_sentence(s: OutlookSection) -> str:
+    by = s.units["status"].value_counts()
+    parts = [f"{o.STATUS_VI[k]}: {int(by.get(k, 0))}" for k in (o.ON_TRACK, o.AT_RISK, o.UNLIKELY, o.UNKNOWN)]
+    return f"Số đơn vị theo dự báo - {'; '.join(parts)}."
+
+
+def follow_up_items(s: OutlookSection, r: pd.Series) -> list[str]:
+    """What the Board can act on for one unit."""
+    items = []
+    months = s.missing_months.get(str(r["unit_code"]))
+    if months:
+        items.append(f"chưa nộp báo cáo tháng {months}")
+    items.append(f"{int(r['trained_waiting'])} quần chúng đã học lớp bồi dưỡng đang chờ kết nạp")
+    if int(r["youth_gap"]):
+        items.append(f"cần thêm {int(r['youth_gap'])} đoàn viên thanh niên để đạt tỷ lệ tối thiểu")
+    needed = _num(r["needed_per_month"])
+    if needed:
+        items.append(f"cần kết nạp {_vi_num(needed)} đảng viên/tháng")
+    return items
+
+
+# --- HTML -----------------------------------------------------------------------------------------
+
+CSS = """
+.outlook .status { white-space: nowrap; margin: 0; }
+.outlook .status.bad { background: #f8d0cc; color: #8c1d18; }
+.outlook table td.t { text-align: left; }
+.outlook ul.follow { margin: 4px 0 0; padding-left: 20px; font-size: 12.5px; }
+.outlook ul.follow li { margin: 2px 0; break-inside: avoid; }
+"""
+
+
+def html_section(s: OutlookSection, meta: ExtractMeta, number: int = 4) -> str:
+    rows = []
+    for _, r in s.follow_up.iterrows():
+        cls = _STATUS_CLASS[str(r["status"])]
+        rows.append(
+            "<tr>"
+            f'<td class="n">{_e("" if pd.isna(r["stt"]) else int(r["stt"]))}</td>'
+            f'<td class="t">{_e(r["unit_name"] or r["unit_code"])}</td>'
+            f'<td class="n">{int(r["target_total"])}</td><td class="n">{int(r["admitted_total"])}</td>'
+            f'<td class="n">{_e(_vi_num(_num(r["projected_total"])))}</td><td class="n">{_e(_range(r))}</td>'
+            f'<td class="n">{_e(_vi_num(_num(r["needed_per_month"])))}</td>'
+            f'<td><span class="status {cls}">{_e(r["status_vi"])}</span></td>'
+            f'<td class="t">{_e(r["reason_vi"])}</td>'
+            "</tr>"
+        )
+    items = [
+        f"<li><strong>{_e(r['unit_name'] or r['unit_code'])}</strong>: {_e('; '.join(follow_up_items(s, r)))}.</li>"
+        for _, r in s.follow_up.iterrows()
+        if r["status"] != o.UNKNOWN or s.missing_months.get(str(r["unit_code"]))
+    ]
+    head = (
+        "<tr><th>STT</th><th>Đơn vị</th><th>Chỉ tiêu năm</th><th>Đã kết nạp</th><th>Dự báo cả năm</th>"
+        "<th>Khoảng dự báo</th><th>Cần kết nạp/tháng</th><th>Đánh giá</th><th>Nguyên nhân chính</th></tr>"
+    )
+    table = (
+        f'<table class="outlook-units"><thead>{head}</thead><tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
+        if rows
+        else '<p class="note">Tất cả các đơn vị được dự báo đạt chỉ tiêu.</p>'
+    )
+    return "\n".join(
+        [
+            '<section class="chart outlook">',
+            f"<h2>{number}. {_e(TITLE_VI)} năm {s.year}</h2>",
+            f"<p>{_e(bloc_sentence(s))}</p>",
+            svg_outlook(s, meta),
+            f"<p>{_e(counts_sentence(s))}</p>",
+            "<h3>Đơn vị có nguy cơ không đạt chỉ tiêu</h3>",
+            table,
+            "<h3>Danh sách đôn đốc</h3>",
+            '<ul class="follow">' + "".join(items) + "</ul>"
+            if items
+            else '<p class="note">Không có đơn vị cần đôn đốc.</p>',
+            f'<p class="note">{_e(METHOD_VI)}</p>',
+            "</section>",
+        ]
+    )
+
+
+def svg_outlook(s: OutlookSection, meta: ExtractMeta) -> str:
+    """The bloc's cumulative admissions to date, the projection to December with its range, the target."""
+    width, height = 1200, 420
+    x0, x1, top, bottom = 120, width - 190, 56, height - 56
+    out = [
+        f'<svg class="chart-svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="c4t" '
+        'preserveAspectRatio="xMidYMin meet">',
+        f'<title id="c4t">Dự báo kết nạp đảng viên của Khối đến hết năm {s.year} so với chỉ tiêu</title>',
+    ]
+    out += _legend(
+        x0,
+        22,
+        [
+            (f'<line x1="0" y1="5" x2="16" y2="5" stroke="{_ACHIEVED}" stroke-width="3"/>', "Kết nạp lũy kế"),
+            (
+                f'<line x1="0" y1="5" x2="16" y2="5" stroke="{_PROJECTED}" stroke-width="2" stroke-dasharray="6 4"/>',
+                "Dự báo",
+            ),
+            (f'<rect width="16" height="10" fill="{_BAND}"/>', "Khoảng dự báo"),
+            (
+                f'<line x1="0" y1="5" x2="16" y2="5" stroke="{_TARGET_LINE}" stroke-width="2"/>',
+                f"Chỉ tiêu năm ({_vi_int(meta.yearly_target)})",
+            ),
+        ],
+    )
+    b = s.bloc
+    if not b or not s.cumulative:
+        out.append(_svg_text(width / 2, height / 2, "Chưa có số liệu", font_size=14, fill=_MUTED, text_anchor="middle"))
+        out.append("</svg>")
+        return "\n".join(out)
+    proj, low, high = float(b["projected_total"]), float(b["projected_low"]), float(b["projected_high"])
+    ticks = _nice_ticks(max(high, float(meta.yearly_target), float(s.cumulative[-1])) * 1.08, 6)
+    band = (x1 - x0) / 12
+
+    def sx(month: float) -> float:
+        return x0 + band * (month - 0.5)
+
+    def sy(v: float) -> float:
+        return bottom - (bottom - top) * v / ticks[-1]
+
+    for tick in ticks:
+        y = sy(tick)
+        out.append(f'<line x1="{x0}" y1="{y:.1f}" x2="{x1}" y2="{y:.1f}" stroke="{_GRID}"/>')
+        out.append(_svg_text(x0 - 9, y + 4, _vi_int(tick), font_size=12, fill=_MUTED, text_anchor="end"))
+    for m in range(1, 13):
+        out.append(_svg_text(sx(m), bottom + 20, f"T{m}", font_size=12, fill=_INK, text_anchor="middle"))
+    out.append(f'<line x1="{x0}" y1="{bottom}" x2="{x1}" y2="{bottom}" stroke="{_AXIS}"/>')
+    out.append(f'<line x1="{x0}" y1="{top}" x2="{x0}" y2="{bottom}" stroke="{_AXIS}"/>')
+    m, now = s.month, float(s.cumulative[-1])
+    if m < 12:  # the range fans out from today's figure to the year-end range
+        pts = [(sx(m), sy(now)), (sx(12), sy(high)), (sx(12), sy(low))]
+        out.append(
+            '<polygon points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + f'" fill="{_BAND}" opacity="0.8">'
+            f"<title>{_e(f'Khoảng dự báo cuối năm: {_vi_num(low, 0)}–{_vi_num(high, 0)}')}</title></polygon>"
+        )
+        out.append(
+            f'<line x1="{sx(m):.1f}" y1="{sy(now):.1f}" x2="{sx(12):.1f}" y2="{sy(proj):.1f}" stroke="{_PROJECTED}"'
+            ' stroke-width="2.5" stroke-dasharray="6 4"/>'
+        )
+    y_t = sy(float(meta.yearly_target))
+    out.append(f'<line x1="{x0}" y1="{y_t:.1f}" x2="{x1}" y2="{y_t:.1f}" stroke="{_TARGET_LINE}" stroke-width="2"/>')
+    actual = " ".join(f"{sx(i + 1):.1f},{sy(c):.1f}" for i, c in enumerate(s.cumulative))
+    out.append(f'<polyline points="{actual}" fill="none" stroke="{_ACHIEVED}" stroke-width="3"/>')
+    for i, c in enumerate(s.cumulative):
+        out.append(
+            f'<circle cx="{sx(i + 1):.1f}" cy="{sy(c):.1f}" r="4" fill="{_ACHIEVED}" stroke="#fff">'
+            f"<title>{_e(f'Tháng {i + 1}/{s.year}: lũy kế {c}')}</title></circle>"
+        )
+    labels = [
+        (sy(proj), f"Dự báo: {_vi_num(proj, 0)} ({_vi_num(low, 0)}–{_vi_num(high, 0)})", _PROJECTED),
+        (y_t, f"Chỉ tiêu: {_vi_int(meta.yearly_target)}", _TARGET_LINE),
+    ]
+    if abs(labels[0][0] - labels[1][0]) < 18:  # keep the two end labels apart
+        mid = (labels[0][0] + labels[1][0]) / 2
+        first, second = (mid - 10, mid + 10) if proj >= meta.yearly_target else (mid + 10, mid - 10)
+        labels = [(first, labels[0][1], labels[0][2]), (second, labels[1][1], labels[1][2])]
+    for y, text, colour in labels:
+        out.append(_svg_text(x1 + 8, y + 4, text, font_size=12, font_weight="bold", fill=colour))
+    out.append(
+        _svg_text(
+            sx(m),
+            sy(now) - 12,
+            f"{_vi_int(int(now))}",
+            font_size=12,
+            font_weight="bold",
+            fill=_ACHIEVED,
+            text_anchor="middle",
+        )
+    )
+    out.append(
+        _svg_text((x0 + x1) / 2, height - 10, f"Tháng (năm {s.year})", font_size=12, fill=_MUTED, text_anchor="middle")
+    )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+# --- XLSX -----------------------------------------------------------------------------------------
+
+_XLSX_COLUMNS = [
+    ("STT", 6),
+    ("Đơn vị", 48),
+    ("Chỉ tiêu năm", 10),
+    ("Đã kết nạp", 10),
+    ("Dự báo cả năm", 10),
+    ("Dự báo thấp", 10),
+    ("Dự báo cao", 10),
+    ("Cần kết nạp/tháng", 11),
+    ("Đánh giá", 12),
+    ("Nguyên nhân chính", 40),
+    ("Việc cần đôn đốc", 70),
+]
+
+
+def add_sheet(wb: Workbook, s: OutlookSection, meta: ExtractMeta) -> None:
+    """A sheet "Dự báo": the bloc's outlook, then every unit not on track with what to follow up."""
+    ws = wb.create_sheet("Dự báo")
+    bold = Font(name=_FONT, size=12, bold=True)
+    plain = Font(name=_FONT, size=11)
+    _text_cell(ws, 1, 1, f"{TITLE_VI.upper()} NĂM {s.year}", Font(name=_FONT, size=14, bold=True))
+    _text_cell(
+        ws, 2, 1, f"Kỳ báo cáo {meta.period}; số liệu đến hết tháng {s.month}/{s.year}", Font(name=_FONT, italic=True)
+    )
+    _text_cell(ws, 3, 1, bloc_sentence(s), plain)
+    _text_cell(ws, 4, 1, counts_sentence(s), plain)
+    header_row = 6
+    for i, (label, width) in enumerate(_XLSX_COLUMNS, start=1):
+        cell = _text_cell(ws, header_row, i, label, bold)
+        cell.fill = PatternFill("solid", fgColor=_HEADER_FILL.fgColor.rgb)
+        cell.alignment = _CENTER
+        cell.border = _BORDER
+        ws.column_dimensions[cell.column_letter].width = width
+    row = header_row + 1
+    for _, r in s.follow_up.iterrows():
+        values: list[object] = [
+            None if pd.isna(r["stt"]) else int(r["stt"]),
+            str(r["unit_name"] or r["unit_code"]),
+            int(r["target_total"]),
+            int(r["admitted_total"]),
+            _num(r["projected_total"]),
+            _num(r["projected_low"]),
+            _num(r["projected_high"]),
+            _num(r["needed_per_month"]),
+            str(r["status_vi"]),
+            str(r["reason_vi"]),
+            "; ".join(follow_up_items(s, r)),
+        ]
+        for col, v in enumerate(values, start=1):
+            if isinstance(v, str):
+                cell = _text_cell(ws, row, col, v, plain)
+                cell.alignment = _LEFT
+            else:
+                cell = ws.cell(row=row, column=col, value=v)
+                cell.font = plain
+                cell.alignment = Alignment(horizontal="right", vertical="center")
+                cell.number_format = "0.0" if col in (5, 8) else "0"
+            cell.border = _BORDER
+        row += 1
+    if row == header_row + 1:
+        _text_cell(ws, row, 1, "Tất cả các đơn vị được dự báo đạt chỉ tiêu.", plain)
+        row += 1
+    note = _text_cell(ws, row + 1, 1, METHOD_VI, Font(name=_FONT, size=10, italic=True))
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=len(_XLSX_COLUMNS))
+    ws.row_dimensions[row + 1].height = 90
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
