@@ -324,5 +324,7 @@ def no_persons() -> pd.DataFrame:
             "person_key": pd.Series(dtype=object),
             "unit_code": pd.Series(dtype=object),
             "period_month": pd.Series(dtype="datetime64[us]"),
+            "admitted_on": pd.Series(dtype="datetime64[us]"),
+            "decision_no": pd.Series(dtype=object),
         }
     )

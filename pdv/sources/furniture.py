@@ -1,0 +1,82 @@
+"""Form furniture around a report table: rows that are not data and not an error.
+
+STT columns are never mapped, so they are ignored already; here go section rows, note rows, the
+place-and-date line, the signature block (patterns in ``furniture.csv``) and rows without a single
+figure, and unit names merged down the rows of their months.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from pdv.textnorm import ascii_key, map_unique
+
+if TYPE_CHECKING:
+    from pdv.sources.spreadsheet import Sheet
+
+# A row is a report only if one of these holds something: a summary row with all its counts empty
+# is not a report (format 1.1), a roster row with only a name is a signer or a heading.
+FIGURES = {
+    "summary": ("admitted_total", "admitted_youth", "admitted_union", "recognized_full", "trained", "sympathizers"),
+    "roster": (
+        "birth_date",
+        "gender",
+        "ethnicity",
+        "religion",
+        "national_id",
+        "source",
+        "admitted_on",
+        "decision_no",
+    ),
+}
+
+
+@cache
+def _pattern() -> re.Pattern[str]:
+    with resources.files("pdv.sources").joinpath("furniture.csv").open(encoding="utf-8") as fh:
+        return re.compile("|".join(f"(?:{r['pattern']})" for r in csv.DictReader(fh)))
+
+
+def is_furniture(value: object) -> bool:
+    return bool(_pattern().search(ascii_key(value)))
+
+
+def drop_furniture(kind: str, text: np.ndarray, mapping: dict[int, str]) -> np.ndarray:
+    """Keep-mask over the rows of a table body (cleaned text, '' for blank cells)."""
+    if not len(text):
+        return np.ones(0, dtype=bool)
+    nonblank = text != ""
+    figures = [i for i, c in mapping.items() if c in FIGURES[kind] and i < text.shape[1]]
+    has_figure = nonblank[:, figures].any(axis=1) if figures else np.ones(len(text), dtype=bool)
+    furniture = map_unique(pd.Series(text.ravel(), dtype=object), is_furniture).to_numpy(dtype=bool)
+    only_furniture = ~(nonblank & ~furniture.reshape(text.shape)).any(axis=1)
+    return np.asarray(has_figure & ~only_furniture, dtype=bool)
+
+
+def fill_merged(sheet: Sheet, start: int, columns: list[int]) -> list[tuple[int, list[Any]]]:
+    """The rows from position ``start``, with a value merged down a column copied into every row it spans."""
+    rows = sheet.rows[start:]
+    spans = [
+        (r0, r1, col)
+        for (r0, c0), (r1, c1) in sheet.merged
+        for col in columns
+        if c0 <= col <= c1 and r1 > r0 and r0 >= start
+    ]
+    if not spans:
+        return rows
+    rows = [(n, list(cells)) for n, cells in rows]
+    for r0, r1, col in spans:
+        top = rows[r0 - start][1]
+        value = top[col] if col < len(top) else None
+        for pos in range(r0 + 1 - start, min(r1 - start, len(rows) - 1) + 1):
+            cells = rows[pos][1]
+            if col < len(cells):
+                cells[col] = value
+    return rows
