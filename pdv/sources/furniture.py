@@ -39,13 +39,17 @@ FIGURES = {
 
 
 @cache
-def _pattern() -> re.Pattern[str]:
+def _patterns() -> dict[str, re.Pattern[str]]:
     with resources.files("pdv.sources").joinpath("furniture.csv").open(encoding="utf-8") as fh:
-        return re.compile("|".join(f"(?:{r['pattern']})" for r in csv.DictReader(fh)))
+        rows = list(csv.DictReader(fh))
+    kinds = sorted({r["kind"] for r in rows})
+    return {k: re.compile("|".join(f"(?:{r['pattern']})" for r in rows if r["kind"] == k)) for k in kinds}
 
 
-def is_furniture(value: object) -> bool:
-    return bool(_pattern().search(ascii_key(value)))
+def furniture_kind(value: object) -> str:
+    """``note``, ``place_date`` or ``signature`` for a cell of form furniture, else ''."""
+    key = ascii_key(value)
+    return next((k for k, p in _patterns().items() if p.search(key)), "")
 
 
 def drop_furniture(kind: str, text: np.ndarray, mapping: dict[int, str]) -> np.ndarray:
@@ -55,9 +59,17 @@ def drop_furniture(kind: str, text: np.ndarray, mapping: dict[int, str]) -> np.n
     nonblank = text != ""
     figures = [i for i, c in mapping.items() if c in FIGURES[kind] and i < text.shape[1]]
     has_figure = nonblank[:, figures].any(axis=1) if figures else np.ones(len(text), dtype=bool)
-    furniture = map_unique(pd.Series(text.ravel(), dtype=object), is_furniture).to_numpy(dtype=bool)
-    only_furniture = ~(nonblank & ~furniture.reshape(text.shape)).any(axis=1)
-    return np.asarray(has_figure & ~only_furniture, dtype=bool)
+    kinds = map_unique(pd.Series(text.ravel(), dtype=object), furniture_kind).to_numpy(dtype=object)
+    kinds = kinds.reshape(text.shape)
+    # Unmapped columns (an STT column numbering every line) never make a row data.
+    mapped = np.zeros(text.shape[1], dtype=bool)
+    mapped[[i for i in mapping if i < text.shape[1]]] = True
+    only_furniture = ~(nonblank & (kinds == "") & mapped).any(axis=1)
+    # Below the place-and-date line or the first signature label everything is the signature block,
+    # signers' names included (they may stand in a figure column).
+    closing = only_furniture & ((kinds == "place_date") | (kinds == "signature")).any(axis=1)
+    footer = np.cumsum(closing) > 0
+    return np.asarray(has_figure & ~only_furniture & ~footer, dtype=bool)
 
 
 def fill_merged(sheet: Sheet, start: int, columns: list[int]) -> list[tuple[int, list[Any]]]:
