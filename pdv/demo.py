@@ -212,7 +212,7 @@ Cell = str | int | float | date | None  # a value as written into a workbook or 
 class Layout:
     """How one report file looks. Every field is one variation of unit-report-format.md."""
 
-    fmt: str = "xlsx"  # xlsx | csv | corrupt (random bytes named .xlsx) | xls (legacy OLE2)
+    fmt: str = "xlsx"  # xlsx | csv | corrupt (random bytes named .xlsx) | doc (a Word 97 OLE2 file)
     sheets: tuple[str, str] = ("TongHop", "DanhSach")
     titles: bool = False  # unit name, report title and period above the header
     two_level: bool = False  # "Kết nạp" merged over Tổng số | ĐVTN | ĐVCĐ
@@ -450,7 +450,7 @@ FLAW_LAYOUT: dict[str, dict[str, object]] = {
     "summary.unknown_unit": {"unit_cols": "name", "total_row": False},
     "summary.total_row_mismatch": {"total_row": True},
     "file.unreadable": {"fmt": "corrupt"},
-    "file.unsupported_format": {"fmt": "xls"},
+    "file.unsupported_format": {"fmt": "doc"},  # .xls is read since format 1.1
     "unit.succeeded": {"unit_cols": "name", "total_row": False},  # the old name alone says who it is
     "unit.dissolved": {"total_row": False},
 }
@@ -1125,8 +1125,8 @@ def write_csv(path: Path, layout: Layout, columns: list[str], labels: Sequence[s
 
 
 def write_junk(path: Path, fmt: str, rng: random.Random) -> None:
-    """A corrupt workbook (random bytes) or a legacy .xls (OLE2 signature, then noise)."""
-    if fmt == "xls":
+    """A corrupt workbook (random bytes) or a legacy Word .doc (OLE2 signature, then noise)."""
+    if fmt == "doc":
         path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + rng.randbytes(512 * 11 - 24))
         return
     data = bytearray(rng.randbytes(rng.randint(3000, 6000)))
@@ -1719,8 +1719,8 @@ def write_files(
         lay = plan.layout
         base = out_dir / plan.stem
         base.parent.mkdir(parents=True, exist_ok=True)
-        if lay.fmt in ("corrupt", "xls"):
-            path = base.with_name(base.name + (".xls" if lay.fmt == "xls" else ".xlsx"))
+        if lay.fmt in ("corrupt", "doc"):
+            path = base.with_name(base.name + (".doc" if lay.fmt == "doc" else ".xlsx"))
             write_junk(path, lay.fmt, junk_rng)
             files.append(path)
             issues += [(path.relative_to(raw_dir).as_posix(), None, None, f.rule) for f in plan.flaws]

@@ -428,7 +428,7 @@ def test_flaws_are_what_they_claim(demo: Demo, names: dict[str, str]) -> None:
     sums = {c: sum(as_int(table.record(r)[c]) for r in table.data_rows if r < total_row) for c in ("admitted_total",)}
     assert sums["admitted_total"] != as_int(table.record(total_row)["admitted_total"])
     legacy = demo.raw / by_rule["file.unsupported_format"][0]
-    assert legacy.suffix == ".xls" and legacy.read_bytes().startswith(b"\xd0\xcf\x11\xe0")
+    assert legacy.suffix == ".doc" and legacy.read_bytes().startswith(b"\xd0\xcf\x11\xe0")
     corrupt = demo.raw / by_rule["file.unreadable"][0]
     assert corrupt.suffix == ".xlsx" and not zipfile.is_zipfile(corrupt)
     assert not corrupt.read_bytes().startswith((b"PK", b"\xd0\xcf\x11\xe0"))
