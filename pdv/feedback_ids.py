@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import load_workbook
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 _EXTRA_ROWS = 200  # rows below the data that the clerk may fill next time
 
 
-def _as_text(value: object) -> object:
+def _as_text(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
     if isinstance(value, float) and not value.is_integer():

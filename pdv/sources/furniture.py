@@ -59,8 +59,8 @@ def drop_furniture(kind: str, text: np.ndarray, mapping: dict[int, str]) -> np.n
     nonblank = text != ""
     figures = [i for i, c in mapping.items() if c in FIGURES[kind] and i < text.shape[1]]
     has_figure = nonblank[:, figures].any(axis=1) if figures else np.ones(len(text), dtype=bool)
-    kinds = map_unique(pd.Series(text.ravel(), dtype=object), furniture_kind).to_numpy(dtype=object)
-    kinds = kinds.reshape(text.shape)
+    flat = map_unique(pd.Series(text.ravel(), dtype=object), furniture_kind).to_numpy(dtype=object)
+    kinds = flat.reshape(text.shape)
     # Unmapped columns (an STT column numbering every line) never make a row data.
     mapped = np.zeros(text.shape[1], dtype=bool)
     mapped[[i for i in mapping if i < text.shape[1]]] = True
