@@ -162,6 +162,13 @@ def plan_years(raw_dir: Path) -> list[int]:
             years.update(parse_plan_metadata(path.read_text(encoding="utf-8-sig"), "").years)
         except (OSError, UnicodeDecodeError):
             continue  # the plan file's own problems are reported when it is read
+    for path in sorted((raw_dir / "plan").glob("*.docx")):
+        from pdv.sources.plan_docx import read_plan_docx
+
+        try:
+            years.update(read_plan_docx(path, "", Settings(raw_dir=raw_dir)).years)
+        except Exception:  # the plan file's own problems are reported when it is read
+            continue
     return sorted(years)
 
 
