@@ -10,5 +10,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# openpyxl stays on the standard library's XML (with defusedxml) although lxml is installed (python-docx
+# needs it): workbooks it writes keep their bytes, and unit workbooks it opens never meet lxml.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 __version__ = "0.1.0"

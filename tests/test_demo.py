@@ -248,7 +248,7 @@ def test_files_are_laid_out_and_small(demo: Demo) -> None:
     files = demo.result.files
     assert len(files) < 300
     assert sum(p.stat().st_size for p in files) < 6_000_000
-    pattern = re.compile(r"^reports/2024/((0[1-9]|1[0-2])/)?[\w.-]+\.(xlsx|csv|xls)$")
+    pattern = re.compile(r"^reports/2024/((0[1-9]|1[0-2])/)?[\w.-]+\.(xlsx|csv|xls|doc)$")
     assert [r for r in demo.rels if not pattern.match(r)] == []
     assert {p for p in (demo.raw / "reports").rglob("*") if p.is_file()} == set(files)
 

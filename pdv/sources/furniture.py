@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from pdv.textnorm import ascii_key, map_unique
+from pdv.textnorm import ascii_key
 
 if TYPE_CHECKING:
     from pdv.sources.spreadsheet import Sheet
@@ -59,8 +59,9 @@ def drop_furniture(kind: str, text: np.ndarray, mapping: dict[int, str]) -> np.n
     nonblank = text != ""
     figures = [i for i, c in mapping.items() if c in FIGURES[kind] and i < text.shape[1]]
     has_figure = nonblank[:, figures].any(axis=1) if figures else np.ones(len(text), dtype=bool)
-    flat = map_unique(pd.Series(text.ravel(), dtype=object), furniture_kind).to_numpy(dtype=object)
-    kinds = flat.reshape(text.shape)
+    # Per distinct text, then back by code: a consolidated table repeats a few texts many times.
+    codes, uniques = pd.factorize(text.ravel())
+    kinds = np.array([furniture_kind(u) for u in uniques], dtype=object)[codes].reshape(text.shape)
     # Unmapped columns (an STT column numbering every line) never make a row data.
     mapped = np.zeros(text.shape[1], dtype=bool)
     mapped[[i for i in mapping if i < text.shape[1]]] = True

@@ -12,13 +12,14 @@ err_*       one flawed row per rule, the Excel row written beside it in this scr
 cross_*     roster against summary (rows across tables)
 dup_*       one person admitted in several files (read together)
 bad_*       whole files rejected: unreadable, unsupported, empty, no header, too large, zip bombs
-f11_*       format 1.1: .xls/.ods twins (written by LibreOffice), TCVN3/VNI text, form furniture,
+f11_*       format 1.1: .xls/.ods twins (written by LibreOffice; their bytes vary between runs), TCVN3/VNI text, form furniture,
             ids through Excel, an empty roster sheet, admissions in both arrival orders
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import random
 import re
 import shutil
@@ -30,6 +31,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+os.environ.setdefault("OPENPYXL_LXML", "False")  # the bytes pdv writes, lxml installed or not
 
 import openpyxl
 from openpyxl.styles import Border, Font, Side
