@@ -15,6 +15,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
 
 from pdv.settings import Settings
+from pdv.sources.odsmerge import ods_merges
 from pdv.sources.xmlguard import dtd_part
 
 _ZIP_RATIO_LIMIT = 200  # uncompressed/compressed; real workbooks stay far below
@@ -83,6 +84,16 @@ def _check_zip(path: Path, settings: Settings) -> None:
         raise FileRejected("file.xml_dtd", part)
 
 
+def head_is_ole(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(8).startswith(_OLE)
+
+
+def _is_ods(path: Path) -> bool:
+    with zipfile.ZipFile(path) as zf:
+        return "content.xml" in zf.namelist() and "xl/workbook.xml" not in zf.namelist()
+
+
 def check_workbook(path: Path, settings: Settings) -> None:
     """The bounds of a workbook of any supported kind, before anything parses it."""
     check_size(path, settings)
@@ -100,6 +111,7 @@ def read_xlsx(path: Path, settings: Settings) -> list[Sheet]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         visible = {m.name: m.visible == SheetVisibleEnum.Visible for m in workbook.sheets_metadata}
+        ods = ods_merges(path) if not head_is_ole(path) and _is_ods(path) else {}
         sheets = []
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
@@ -107,7 +119,7 @@ def read_xlsx(path: Path, settings: Settings) -> list[Sheet]:
             if cells > settings.max_sheet_cells:
                 raise FileRejected("file.too_large", f"sheet {name}: {sheet.total_height}x{sheet.total_width}")
             rows = sheet.to_python(skip_empty_area=False)  # from A1, so list position + 1 is the Excel row
-            merged = list(sheet.merged_cell_ranges or [])
+            merged = list(sheet.merged_cell_ranges or ods.get(name, []))
             sheets.append(Sheet(name, [(i + 1, list(r)) for i, r in enumerate(rows)], visible.get(name, True), merged))
         return sheets
     except FileRejected:

@@ -65,6 +65,7 @@ def figures(parsed: ParsedFile) -> tuple[list[Any], list[Any]]:
         ("f11_ok_consolidated.xls", "ok_consolidated.xlsx"),
         ("f11_ok_consolidated.ods", "ok_consolidated.xlsx"),
         ("f11_furniture.xls", "f11_furniture.xlsx"),
+        ("f11_furniture.ods", "f11_furniture.xlsx"),  # merged cells from content.xml
     ],
 )
 def test_xls_and_ods_load_the_same_figures_as_their_xlsx_twin(twin: str, original: str) -> None:
