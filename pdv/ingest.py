@@ -17,7 +17,7 @@ import pandas as pd
 from pdv.faults import checkpoint
 from pdv.findings import Finding, to_frame
 from pdv.reference import CHANGES_FILE, COMMITTEES_FILE, UnitRegistry, change_names
-from pdv.settings import Settings
+from pdv.settings import Settings, get_settings
 from pdv.sources.plan import PlanDocument, parse_plan_metadata, read_annex_xlsx, read_plan_text
 from pdv.sources.reports import ReportTable, read_report
 from pdv.sources.spreadsheet import FileRejected
@@ -166,7 +166,7 @@ def plan_years(raw_dir: Path) -> list[int]:
         from pdv.sources.plan_docx import read_plan_docx
 
         try:
-            years.update(read_plan_docx(path, "", Settings(raw_dir=raw_dir)).years)
+            years.update(read_plan_docx(path, "", get_settings(raw_dir=raw_dir)).years)
         except Exception:  # the plan file's own problems are reported when it is read
             continue
     return sorted(years)
