@@ -460,7 +460,8 @@ def duplicate_persons(
     decision = allrows["decision_no"].astype("string").fillna("")
     allrows["_decision_no"] = pd.to_numeric(decision.str.extract(r"^\s*(\d+)")[0], errors="coerce")
     allrows["_decision"] = decision
-    allrows["_on"] = pd.to_datetime(allrows["admitted_on"])
+    # An admission without its date (an older caller's frame) counts from the start of its month.
+    allrows["_on"] = pd.to_datetime(allrows["admitted_on"]).fillna(pd.to_datetime(allrows["period_month"]))
     allrows = allrows.sort_values(
         ["_on", "_decision_no", "_decision", "_order", "_idx"], na_position="last", kind="stable"
     )
