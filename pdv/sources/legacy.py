@@ -194,3 +194,26 @@ def looks_legacy(text: str) -> bool:
         return False
     legacy = sum(bool(candidates(w)) for w in words)
     return legacy * 2 >= len(words)
+
+
+@cache
+def _encoders() -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for table in tables():
+        inverse: dict[str, str] = {}
+        for legacy, unicode in table.mapping.items():  # the first spelling of each letter
+            inverse.setdefault(unicode, legacy)
+        out[table.name] = inverse
+    return out
+
+
+def encode(text: str, encoding: str) -> str:
+    """``text`` as an office typing in TCVN3 or VNI stores it (for synthetic data); TCVN3 has no codes
+    for toned capitals, which the .VnTimeH font draws from the lower-case ones."""
+    table = _encoders()[encoding]
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch not in table and encoding == "TCVN3":
+            ch = ch.lower() if ch.lower() in table else ch
+        out.append(table.get(ch, ch))
+    return "".join(out)
