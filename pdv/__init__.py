@@ -13,5 +13,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 # Prefect's own temporary server (tests, `pdv serve` without a server) needs more than its 20 s default
 # on a slow machine; `pdv run` uses a local server kept between runs instead (pdv/orchestrator.py).
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+# openpyxl stays on the standard library's XML (with defusedxml) although lxml is installed (python-docx
+# needs it): workbooks it writes keep their bytes, and unit workbooks it opens never meet lxml.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 __version__ = "0.1.0"

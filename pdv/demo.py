@@ -212,7 +212,7 @@ Cell = str | int | float | date | None  # a value as written into a workbook or 
 class Layout:
     """How one report file looks. Every field is one variation of unit-report-format.md."""
 
-    fmt: str = "xlsx"  # xlsx | csv | corrupt (random bytes named .xlsx) | xls (legacy OLE2)
+    fmt: str = "xlsx"  # xlsx | csv | corrupt (random bytes named .xlsx) | doc (a Word 97 OLE2 file)
     sheets: tuple[str, str] = ("TongHop", "DanhSach")
     titles: bool = False  # unit name, report title and period above the header
     two_level: bool = False  # "Kết nạp" merged over Tổng số | ĐVTN | ĐVCĐ
@@ -227,6 +227,8 @@ class Layout:
     blank_rows: bool = False  # a blank row in the middle (files with enough rows)
     empty_roster: str = "header"  # nobody admitted: "header" (header only) or "omit" (no roster)
     encoding: str = "utf-8-sig"  # csv: utf-8-sig | utf-8 | utf-16 | cp1258
+    legacy: str = ""  # xlsx typed in a pre-Unicode font: VNI | TCVN3 (format 1.1)
+    footer: bool = False  # a note, the place-and-date line and a signature block below the summary
 
     def __post_init__(self) -> None:
         if self.fmt == "csv" and (self.dates == "excel" or self.period_style == "date"):
@@ -347,6 +349,8 @@ LAYOUTS: dict[str, Layout] = {
         total_row=True,
         blank_rows=True,
     ),
+    # 2025 (format 1.1): an office still on the VNI-Times font, its form with a footer and signatures.
+    "P": Layout(titles=True, legacy="VNI", footer=True),
 }
 
 
@@ -450,7 +454,7 @@ FLAW_LAYOUT: dict[str, dict[str, object]] = {
     "summary.unknown_unit": {"unit_cols": "name", "total_row": False},
     "summary.total_row_mismatch": {"total_row": True},
     "file.unreadable": {"fmt": "corrupt"},
-    "file.unsupported_format": {"fmt": "xls"},
+    "file.unsupported_format": {"fmt": "doc"},  # .xls is read since format 1.1
     "unit.succeeded": {"unit_cols": "name", "total_row": False},  # the old name alone says who it is
     "unit.dissolved": {"total_row": False},
 }
@@ -1064,6 +1068,28 @@ def _render_sheet(
         ws.column_dimensions[get_column_letter(c)].width = _WIDTHS.get(col, 13)
 
 
+def _footer(ws: Worksheet, last: date) -> None:
+    """Form furniture below the table (format 1.1): none of it is data or an issue."""
+    r = ws.max_row + 2
+    ws.cell(r, 1, "Ghi chú: số liệu tính đến ngày cuối tháng.")
+    ws.cell(r + 2, 6, f"Quy Nhơn, ngày {last.day:02d} tháng {last.month} năm {last.year}")
+    ws.cell(r + 3, 2, "NGƯỜI LẬP BIỂU")
+    ws.cell(r + 3, 6, "T/M ĐẢNG ỦY")
+    ws.cell(r + 4, 6, "BÍ THƯ")
+    ws.cell(r + 7, 2, "Nguyễn Thị Lan")
+    ws.cell(r + 7, 6, "Trần Văn Hùng")
+
+
+def _legacy_text(wb: Workbook, encoding: str) -> None:
+    from pdv.sources.legacy import encode
+
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and type(cell).__name__ != "MergedCell":
+                    cell.value = encode(cell.value, encoding)
+
+
 def write_xlsx(path: Path, plan: FilePlan, summary: list[Row], roster: list[Row] | None) -> None:
     lay = plan.layout
     wb = Workbook()
@@ -1080,6 +1106,10 @@ def write_xlsx(path: Path, plan: FilePlan, summary: list[Row], roster: list[Row]
         labels = dict(zip(ROSTER_COLUMNS, ROSTER_HEADERS[lay.headers], strict=True))
         _render_sheet(ws2, lay, lay.columns(ROSTER_COLUMNS), labels, roster, titles)
     last = max(um.reported_on for um in plan.unit_months)
+    if lay.footer:
+        _footer(ws, last)
+    if lay.legacy:
+        _legacy_text(wb, lay.legacy)
     stamp = datetime.combine(last, time(8, 30))
     wb.properties.creator = "pdv.demo (synthetic data)"
     path.write_bytes(workbook_bytes(wb, stamp))
@@ -1125,8 +1155,8 @@ def write_csv(path: Path, layout: Layout, columns: list[str], labels: Sequence[s
 
 
 def write_junk(path: Path, fmt: str, rng: random.Random) -> None:
-    """A corrupt workbook (random bytes) or a legacy .xls (OLE2 signature, then noise)."""
-    if fmt == "xls":
+    """A corrupt workbook (random bytes) or a legacy Word .doc (OLE2 signature, then noise)."""
+    if fmt == "doc":
         path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + rng.randbytes(512 * 11 - 24))
         return
     data = bytearray(rng.randbytes(rng.randint(3000, 6000)))
@@ -1148,7 +1178,7 @@ DECISION_SUFFIXES = {"DUK": DECISION_SUFFIX}
 OTHER_DECISION_SUFFIX = "QĐ/ĐU"
 
 REPORTING_2025: tuple[Reporting, ...] = (
-    Reporting("month", ("A",), ("BVDK",)),
+    Reporting("month", ("A", "P"), ("BVDK",)),  # every other month typed in VNI, with form furniture
     Reporting("month", ("A", "G"), ("SKHCN",)),  # absorbed STTTT on 01/03
     Reporting("month", ("E",), ("SNNPTNT", "SNNMT")),  # SNNMT = STNMT + SNNPTNT from 01/03
     Reporting("month", ("C",), ("SYT",)),
@@ -1719,8 +1749,8 @@ def write_files(
         lay = plan.layout
         base = out_dir / plan.stem
         base.parent.mkdir(parents=True, exist_ok=True)
-        if lay.fmt in ("corrupt", "xls"):
-            path = base.with_name(base.name + (".xls" if lay.fmt == "xls" else ".xlsx"))
+        if lay.fmt in ("corrupt", "doc"):
+            path = base.with_name(base.name + (".doc" if lay.fmt == "doc" else ".xlsx"))
             write_junk(path, lay.fmt, junk_rng)
             files.append(path)
             issues += [(path.relative_to(raw_dir).as_posix(), None, None, f.rule) for f in plan.flaws]
@@ -1736,6 +1766,8 @@ def write_files(
             rel = path.relative_to(raw_dir).as_posix()
             _collect(summary, rel, lay.sheets[0], truth, "summary", issues)
             _collect(roster or [], rel, lay.sheets[1], truth, "roster", issues)
+            if lay.legacy:  # one warning per file, at its first converted cell (the title)
+                issues.append((rel, lay.sheets[0], 1, "text.legacy_encoding"))
             continue
         for part, rows, cols, labels in (
             ("BM1", summary, SUMMARY_COLUMNS, SUMMARY_HEADERS),

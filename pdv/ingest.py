@@ -17,7 +17,7 @@ import pandas as pd
 from pdv.faults import checkpoint
 from pdv.findings import Finding, to_frame
 from pdv.reference import CHANGES_FILE, COMMITTEES_FILE, UnitRegistry, change_names
-from pdv.settings import Settings
+from pdv.settings import Settings, get_settings
 from pdv.sources.plan import PlanDocument, parse_plan_metadata, read_annex_xlsx, read_plan_text
 from pdv.sources.reports import ReportTable, read_report
 from pdv.sources.spreadsheet import FileRejected
@@ -33,7 +33,7 @@ class RawFile:
 
     path: Path
     rel: str
-    kind: str  # plan_text, annex_xlsx, reference, report
+    kind: str  # plan_text, plan_docx, annex_xlsx, reference, report
     sha256: str
     size: int
 
@@ -99,6 +99,7 @@ def classify(path: Path, raw_dir: Path) -> RawFile | None:
     suffix = path.suffix.lower()
     kind = {
         ("plan", ".txt"): "plan_text",
+        ("plan", ".docx"): "plan_docx",
         ("plan", ".xlsx"): "annex_xlsx",
         ("reference", ".csv"): "reference",
     }.get((top, suffix))
@@ -123,7 +124,7 @@ def classify_paths(paths: Iterable[Path], raw_dir: Path) -> list[RawFile]:
         try:
             found = classify(path, raw_dir.resolve())
         except ValueError:
-            kind = {".txt": "plan_text", ".xlsx": "annex_xlsx"}.get(path.suffix.lower(), "report")
+            kind = {".txt": "plan_text", ".docx": "plan_docx", ".xlsx": "annex_xlsx"}.get(path.suffix.lower(), "report")
             found = RawFile(path, path.name, kind, sha256_file(path), path.stat().st_size)
         if found is not None:
             out.append(found)
@@ -161,6 +162,13 @@ def plan_years(raw_dir: Path) -> list[int]:
             years.update(parse_plan_metadata(path.read_text(encoding="utf-8-sig"), "").years)
         except (OSError, UnicodeDecodeError):
             continue  # the plan file's own problems are reported when it is read
+    for path in sorted((raw_dir / "plan").glob("*.docx")):
+        from pdv.sources.plan_docx import read_plan_docx
+
+        try:
+            years.update(read_plan_docx(path, "", get_settings(raw_dir=raw_dir)).years)
+        except Exception:  # the plan file's own problems are reported when it is read
+            continue
     return sorted(years)
 
 
@@ -176,8 +184,10 @@ def _read(raw: RawFile, registry: UnitRegistry, settings: Settings) -> tuple[Par
                 parsed.header_cols.update({(table.sheet, h): i for h, i in table.header_cols.items()})
                 parsed.headers += [(table.sheet, column, h) for column, h in table.headers.items()]
             return parsed, report.tables
-        if raw.kind in ("plan_text", "annex_xlsx"):
-            reader = read_plan_text if raw.kind == "plan_text" else read_annex_xlsx
+        if raw.kind in ("plan_text", "plan_docx", "annex_xlsx"):
+            from pdv.sources.plan_docx import read_plan_docx
+
+            reader = {"plan_text": read_plan_text, "plan_docx": read_plan_docx}.get(raw.kind, read_annex_xlsx)
             doc = reader(raw.path, raw.rel, settings)
             findings = list(doc.findings)
             parsed = ParsedFile(raw, pd.DataFrame(), plan=doc)
@@ -327,5 +337,7 @@ def no_persons() -> pd.DataFrame:
             "person_key": pd.Series(dtype=object),
             "unit_code": pd.Series(dtype=object),
             "period_month": pd.Series(dtype="datetime64[us]"),
+            "admitted_on": pd.Series(dtype="datetime64[us]"),
+            "decision_no": pd.Series(dtype=object),
         }
     )

@@ -53,9 +53,11 @@ def feedback_path(settings: Settings, rel: str) -> Path:
 def refresh_feedback(settings: Settings, dest: Destination, run_id: str, parsed: list[ParsedFile]) -> list[Path]:
     """Write an annotated copy of every file whose issues changed in this run; drop those now clean."""
     from pdv.feedback import write_feedback
+    from pdv.feedback_ids import format_id_columns, id_columns
     from pdv.ingest import classify, process_file
     from pdv.reference import UnitRegistry
     from pdv.sources.csvfile import read_csv
+    from pdv.sources.spreadsheet import read_xlsx
 
     issues = dest.read_sql(
         "select * from dq_issue where file is not null and file in ("
@@ -80,16 +82,25 @@ def refresh_feedback(settings: Settings, dest: Destination, run_id: str, parsed:
                 registry = registry or UnitRegistry.load(settings.reference_dir)
                 item = process_file(raw, registry, settings)
         try:
-            is_xlsx = source.suffix.lower() in (".xlsx", ".xlsm")
+            suffix = source.suffix.lower()
+            is_xlsx = suffix in (".xlsx", ".xlsm")
+            # A CSV's cells are read again here rather than kept from reading: at national scale
+            # the raw cells of every file held through the load cost more than a gigabyte. An .xls or
+            # .ods submission gets an .xlsx copy of its content.
+            grids = []
+            if source.exists() and suffix == ".csv":
+                grids = [read_csv(source, settings)]
+            elif source.exists() and suffix in (".xls", ".ods"):
+                grids = read_xlsx(source, settings)
             write_feedback(
                 out,
                 still_open,
                 workbook=source if is_xlsx and source.exists() else None,
-                # A CSV's cells are read again here rather than kept from reading: at national scale
-                # the raw cells of every file held through the load cost more than a gigabyte.
-                sheets=[read_csv(source, settings)] if source.suffix.lower() == ".csv" and source.exists() else [],
+                sheets=grids,
                 header_cols=item.header_cols if item is not None else None,
             )
+            if item is not None:
+                format_id_columns(out, id_columns(item))
             written.append(out)
         except Exception:  # feedback is a convenience: it must never fail the run
             log.exception("could not write feedback for %s", rel)

@@ -142,13 +142,19 @@ def roster_schema(years: list[int]) -> pa.DataFrameSchema:
             "religion": required,
             "decision_no": required,
             "gender": pa.Column(str, pa.Check(lambda s: s.isin(list(GENDERS.values())), name="gender_invalid")),
-            "national_id": pa.Column(str, pa.Check(lambda s: s.str.fullmatch(r"\d{12}"), name="national_id_invalid")),
+            "national_id": pa.Column(str),
             "source": pa.Column(str, pa.Check(lambda s: s.isin(["youth", "union"]), name="source_invalid")),
             "birth_date": pa.Column("datetime64[us]", nullable=True),
             "admitted_on": pa.Column("datetime64[us]", nullable=True),
         },
         checks=[
             *_unit_checks(),
+            pa.Check(
+                lambda d: d["national_id"].str.fullmatch(r"\d{12}") | (d["national_id__why"] != ""),
+                name="national_id_invalid",
+            ),
+            pa.Check(lambda d: d["national_id__why"] == "", name="national_id_excel_number"),
+            pa.Check(lambda d: ~d["id_restored"], name="national_id_zero_restored"),
             pa.Check(lambda d: d["birth_date"].notna(), name="birth_date_invalid"),
             pa.Check(lambda d: d["admitted_on"].notna(), name="admitted_on_invalid"),
             pa.Check(
@@ -236,8 +242,11 @@ def check_summaries(tables: Tables, registry: UnitRegistry, years: list[int], de
     out = _location(out, frame)
     out["period_month"] = parse_month(_column(frame, "period"))
     out["period"] = month_label(out["period_month"])
+    blank_counts = _raw_text(frame, [c for c in COUNTS if c in frame])
     for c in COUNTS:
         out[c] = parse_count(_column(frame, c))
+        if c in blank_counts:  # clerks leave zeros blank; a row with no figure at all never gets here
+            out[c] = out[c].mask(blank_counts[c] == "", 0.0)
     raw_reported = _raw_text(frame, ["reported_on"])["reported_on"]
     out["reported_on"] = parse_date(_column(frame, "reported_on"))
     out["reported_on_blank"] = raw_reported == ""
@@ -314,12 +323,24 @@ def _mask_id(s: pd.Series) -> pd.Series:
     return masked.where(s.str.len() >= 6, "***").where(s != "", "")
 
 
-def _national_ids(ids: pd.Series) -> pd.Series:
-    # Excel drops the leading zero of an id stored as a number: put it back.
+def _national_ids(ids: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Ids as text, whether a lost leading zero was put back, and why Excel broke one for good ('' if not).
+
+    Every id starts with a 0-prefixed province code, so a number of 11 digits lost exactly that zero;
+    fewer digits, or scientific notation ("5.2E+10", what a CSV of a narrow column keeps), lost more.
+    """
     numeric = pd.to_numeric(ids.where(ids.map(type).isin([int, float])), errors="coerce")
     whole = numeric.where((numeric == numeric.round()) & (numeric >= 0) & (numeric < 1e12))
+    digits = whole.astype("Int64").astype("string")
     text = map_unique(ids.astype(object), clean_text).fillna("").str.replace(r"\s", "", regex=True)
-    return text.where(whole.isna(), whole.astype("Int64").astype("string").str.zfill(12))
+    restored = (digits.str.len() == 11).fillna(False).astype(bool)
+    short = (digits.str.len() < 11).fillna(False).astype(bool)
+    scientific = text.str.fullmatch(r"\d+(?:[.,]\d+)?[eE]\+?\d+").fillna(False).astype(bool)
+    out = text.where(whole.isna(), digits.where(~restored, "0" + digits))
+    why = pd.Series("", index=ids.index, dtype=object)
+    why = why.mask(short, "ô kiểu số, còn " + digits.str.len().astype("string") + " chữ số / a number of fewer digits")
+    why = why.mask(scientific, "hiển thị dạng số mũ / scientific notation")
+    return out.astype(object), restored, why
 
 
 def check_rosters(
@@ -345,7 +366,7 @@ def check_rosters(
     out = out.join(text)
     out["gender"] = map_unique(text["gender"], ascii_key).map(GENDERS).fillna("?")
     out["source"] = map_unique(text["source"], ascii_key).map(SOURCES).fillna("?")
-    out["national_id"] = _national_ids(_column(frame, "national_id"))
+    out["national_id"], out["id_restored"], out["national_id__why"] = _national_ids(_column(frame, "national_id"))
     out["birth_date"] = parse_date(_column(frame, "birth_date"))
     out["admitted_on"] = parse_date(_column(frame, "admitted_on"))
     out["period_month"] = out["admitted_on"].dt.to_period("M").dt.to_timestamp()
@@ -383,6 +404,9 @@ def check_rosters(
             "period_outside_plan": "admitted_on",
             "under_18": "age",
             "over_60": "age",
+            "national_id_invalid": "national_id",
+            "national_id_excel_number": "national_id",
+            "national_id_zero_restored": "national_id",
             **UNIT_PRIMARY,
         },
         renamed={"unknown_unit_code": "unknown_unit"},
@@ -421,15 +445,26 @@ def duplicate_persons(
 ) -> tuple[list[Finding], list[pd.Series]]:
     """A person is admitted once: flag every later admission of the same person_key.
 
-    ``rosters`` are (file, rows) in processing order; ``existing`` holds the warehouse's current
-    admissions (person_key, unit_code, period_month). Re-sending the same unit-month (a corrected
-    file) is not a second admission. Returns findings and, per roster, a keep mask.
+    The earliest admission stands (admission date, then decision number), whatever the order of the
+    files. ``rosters`` are (file, rows) in processing order; ``existing`` holds the warehouse's current
+    admissions (person_key, unit_code, period_month, admitted_on, decision_no); one of them that is
+    later than a new row is the warehouse's to move (``pdv.warehouse.admissions``). Re-sending the same
+    unit-month (a corrected file) is not a second admission. Returns findings and, per roster, a keep mask.
     """
-    frames = [existing.assign(_order=-1, _file="")] + [
-        r[["person_key", "unit_code", "period_month"]].assign(_order=i, _file=f) for i, (f, r) in enumerate(rosters)
+    cols = ["person_key", "unit_code", "period_month", "admitted_on", "decision_no"]
+    frames = [existing.reindex(columns=cols).assign(_order=-1, _file="")] + [
+        r.reindex(columns=cols).assign(_order=i, _file=f) for i, (f, r) in enumerate(rosters)
     ]
     allrows = pd.concat(frames, ignore_index=False, keys=range(-1, len(rosters)), names=["_part", "_idx"])
-    allrows = allrows.reset_index().sort_values(["_order"], kind="stable")
+    allrows = allrows.reset_index()
+    decision = allrows["decision_no"].astype("string").fillna("")
+    allrows["_decision_no"] = pd.to_numeric(decision.str.extract(r"^\s*(\d+)")[0], errors="coerce")
+    allrows["_decision"] = decision
+    # An admission without its date (an older caller's frame) counts from the start of its month.
+    allrows["_on"] = pd.to_datetime(allrows["admitted_on"]).fillna(pd.to_datetime(allrows["period_month"]))
+    allrows = allrows.sort_values(
+        ["_on", "_decision_no", "_decision", "_order", "_idx"], na_position="last", kind="stable"
+    )
     allrows["_again"] = (allrows["_part"] >= 0) & allrows.duplicated(["_part", "person_key"])
     first = allrows.drop_duplicates("person_key")[["person_key", "unit_code", "period_month", "_part", "_idx"]]
     merged = allrows.merge(first, on="person_key", suffixes=("", "_first"))
@@ -550,6 +585,10 @@ def batch_state(
     state = state.merge(counts, on=keys, how="outer")
     state["period"] = month_label(pd.to_datetime(state["period_month"]))
     if headers is not None and not headers.empty:
+        # A roster sheet with headers and no (valid) rows is a roster of zero persons.
+        with_roster = state["path"].isin(headers.loc[headers["column_name"] == "national_id", "path"])
+        for c in ("roster_total", "roster_youth"):
+            state[c] = state[c].where(state[c].notna() | ~with_roster, 0)
         wide = headers.pivot_table(
             index=["path", "sheet"], columns="column_name", values="header", aggfunc="first", dropna=False
         )

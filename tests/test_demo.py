@@ -25,6 +25,8 @@ import pytest
 from pdv.column_maps import column_map
 from pdv.demo import DemoResult, generate
 from pdv.settings import PROJECT_ROOT
+from pdv.sources.furniture import furniture_kind
+from pdv.sources.legacy import convert_rows
 from pdv.textnorm import ascii_key, name_key
 
 RAW = PROJECT_ROOT / "data" / "raw"
@@ -119,7 +121,12 @@ class Table:
     @property
     def data_rows(self) -> list[int]:
         """Non-blank rows below the header, total rows excluded."""
-        return [r for r in sorted(self.grid) if r > self.header[1] and not self.is_blank(r) and not self.is_total(r)]
+        rows = [r for r in sorted(self.grid) if r > self.header[1] and not self.is_blank(r) and not self.is_total(r)]
+        # Form furniture (format 1.1): a note row, and from the place-and-date line down the signatures.
+        kinds = {r: {furniture_kind(v) for v in self.grid[r] if not blank(v)} for r in rows}
+        closing = [r for r in rows if kinds[r] & {"place_date", "signature"} and "" not in kinds[r]]
+        end = closing[0] if closing else None
+        return [r for r in rows if (end is None or r < end) and kinds[r] != {"note"}]
 
     def is_blank(self, r: int) -> bool:
         return all(blank(v) for v in self.grid[r])
@@ -137,14 +144,11 @@ def read_tables(raw: Path, path: Path) -> list[Table]:
     if path.suffix == ".xls" or not zipfile.is_zipfile(path):
         return []
     wb = openpyxl.load_workbook(path)
+    grids = [(ws.title, [(i, [c.value for c in row]) for i, row in enumerate(ws.iter_rows(), start=1)]) for ws in wb]
+    convert_rows(grids)  # a 2025 office typing in VNI (format 1.1): the cells as the reader sees them
     return [
-        Table(
-            rel,
-            ws.title,
-            {i: [c.value for c in row] for i, row in enumerate(ws.iter_rows(), start=1)},
-            merged=tuple(str(m) for m in ws.merged_cells.ranges),
-        )
-        for ws in wb.worksheets
+        Table(rel, ws.title, dict(rows), merged=tuple(str(m) for m in ws.merged_cells.ranges))
+        for ws, (_, rows) in zip(wb.worksheets, grids, strict=True)
     ]
 
 
@@ -248,7 +252,7 @@ def test_files_are_laid_out_and_small(demo: Demo) -> None:
     files = demo.result.files
     assert len(files) < 300
     assert sum(p.stat().st_size for p in files) < 6_000_000
-    pattern = re.compile(r"^reports/2024/((0[1-9]|1[0-2])/)?[\w.-]+\.(xlsx|csv|xls)$")
+    pattern = re.compile(r"^reports/2024/((0[1-9]|1[0-2])/)?[\w.-]+\.(xlsx|csv|xls|doc)$")
     assert [r for r in demo.rels if not pattern.match(r)] == []
     assert {p for p in (demo.raw / "reports").rglob("*") if p.is_file()} == set(files)
 
@@ -428,7 +432,7 @@ def test_flaws_are_what_they_claim(demo: Demo, names: dict[str, str]) -> None:
     sums = {c: sum(as_int(table.record(r)[c]) for r in table.data_rows if r < total_row) for c in ("admitted_total",)}
     assert sums["admitted_total"] != as_int(table.record(total_row)["admitted_total"])
     legacy = demo.raw / by_rule["file.unsupported_format"][0]
-    assert legacy.suffix == ".xls" and legacy.read_bytes().startswith(b"\xd0\xcf\x11\xe0")
+    assert legacy.suffix == ".doc" and legacy.read_bytes().startswith(b"\xd0\xcf\x11\xe0")
     corrupt = demo.raw / by_rule["file.unreadable"][0]
     assert corrupt.suffix == ".xlsx" and not zipfile.is_zipfile(corrupt)
     assert not corrupt.read_bytes().startswith((b"PK", b"\xd0\xcf\x11\xe0"))

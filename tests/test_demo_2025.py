@@ -293,7 +293,7 @@ def test_units_report_exactly_the_months_they_exist(demo: Demo, lives: Lives) ->
 
 
 def test_every_written_row_is_a_unit_that_exists_or_a_stray(demo: Demo, lives: Lives, names: dict[str, str]) -> None:
-    strays = {(f, s, r) for f, s, r, _ in demo.result.expected_issues}
+    strays = {(f, s, r) for f, s, r, rule in demo.result.expected_issues if rule.startswith("unit.")}
     seen_strays = set()
     for t in demo.tables:
         for r in t.data_rows:
@@ -423,7 +423,7 @@ def test_total_rows_add_up(demo: Demo) -> None:
 
 
 def test_the_two_stray_reports(demo: Demo, lives: Lives, names: dict[str, str]) -> None:
-    issues = demo.result.expected_issues
+    issues = [i for i in demo.result.expected_issues if i[3] != "text.legacy_encoding"]
     assert sorted(i[3] for i in issues) == ["unit.dissolved", "unit.succeeded"]
     assert {s.rule for s in STRAYS_2025} == {"unit.dissolved", "unit.succeeded"}
     summary = demo.result.truth.summary

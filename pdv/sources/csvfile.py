@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 from pdv.settings import Settings
+from pdv.sources.legacy import looks_legacy
 from pdv.sources.spreadsheet import FileRejected, Sheet, check_size
 
 # Letters that exist in Vietnamese text; a Windows-1258 decode of UTF-8 bytes (or the reverse)
@@ -16,7 +17,8 @@ _MOJIBAKE = ("Ã", "Â¡", "Ä‘", "áº", "á»")
 
 
 def decode(data: bytes) -> str:
-    """Text of a unit's CSV: UTF-8 (with or without BOM), UTF-16, or Windows-1258."""
+    """Text of a unit's CSV: UTF-8 (with or without BOM), UTF-16, Windows-1258, or Windows-1252 holding
+    TCVN3/VNI text (converted later, with the cells)."""
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -31,6 +33,9 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    latin = data.decode("cp1252", errors="replace")
+    if looks_legacy(latin):
+        return latin
     text = data.decode("cp1258", errors="replace")
     if "\ufffd" in text or any(m in text for m in _MOJIBAKE):
         raise FileRejected("file.unreadable", "không nhận ra bảng mã ký tự / unknown text encoding")

@@ -42,7 +42,11 @@ def read_plan_text(path: Path, rel: str, settings: Settings) -> PlanDocument:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileRejected("file.unreadable", f"không phải UTF-8 / not UTF-8 text: {exc}") from exc
-    text = clean_newlines(text)
+    return plan_from_text(clean_newlines(text), rel)
+
+
+def plan_from_text(text: str, rel: str) -> PlanDocument:
+    """The plan from its text, the annex as tab-separated lines (numbered from 1)."""
     doc = parse_plan_metadata(text, rel)
     grid = [(n, line.split("\t")) for n, line in enumerate(text.split("\n"), start=1)]
     doc.annex = parse_annex_grid(grid, rel, None)

@@ -22,6 +22,8 @@ from pdv.column_maps import column_map
 from pdv.findings import Finding
 from pdv.settings import Settings
 from pdv.sources.csvfile import read_csv
+from pdv.sources.furniture import drop_furniture, fill_merged
+from pdv.sources.legacy import Converted, convert_rows
 from pdv.sources.spreadsheet import FileRejected, Sheet, read_xlsx
 from pdv.textnorm import ascii_key, clean_text, map_unique
 
@@ -34,6 +36,7 @@ REQUIRED: dict[str, list[tuple[str, ...]]] = {
 }
 TOTAL_LABELS = {"tong cong", "cong", "tong so", "tong"}
 _HEADER_SCAN_ROWS = 30
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 @dataclass
@@ -114,7 +117,7 @@ def _table(sheet: Sheet, kind: str, pos: int, levels: int, mapping: dict[int, st
     below = rows[pos + 1][1] if levels == 2 else None
     headers = {col: _header_text(cells, below, i) for i, col in mapping.items()}
     header_cols = {headers[col]: i + 1 for i, col in mapping.items()}
-    body = rows[pos + levels :]
+    body = fill_merged(sheet, pos + levels, [i for i, c in mapping.items() if c in ("unit_code", "unit_name")])
     width = max([len(cells), *(len(v) for _, v in body), *(i + 1 for i in mapping)], default=0)
     # NumPy until the one frame at the end: a one-unit report has a few rows, and each pandas step on
     # them cost more than its cells (5,000 such files in a batch).
@@ -124,6 +127,8 @@ def _table(sheet: Sheet, kind: str, pos: int, levels: int, mapping: dict[int, st
     cleaned = map_unique(pd.Series(grid.ravel(), dtype=object), clean_text)
     text = cleaned.fillna("").to_numpy(dtype=object).reshape(grid.shape)
     keep = (text != "").any(axis=1)
+    grid, text, source_row = grid[keep], text[keep], source_row[keep]
+    keep = drop_furniture(kind, text, mapping)  # section, note, date and signature rows; rows with no figures
     grid, text, source_row = grid[keep], text[keep], source_row[keep]
     label_cols = sorted({0, *(i for i, c in mapping.items() if c in ("unit_name", "unit_code", "full_name"))})
     labels = np.full(len(text), "", dtype=object)
@@ -187,22 +192,25 @@ def read_report(path: Path, rel: str, settings: Settings) -> ReportFile:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         sheet = read_csv(path, settings)
+        converted = convert_rows([(sheet.name, sheet.rows)])
         table = find_table(sheet, KINDS)
         if table is None:
             raise FileRejected("file.no_header", f"{path.name}: tiêu đề cột / column headers")
         table.sheet = None
-        return ReportFile([table], [], [sheet])
-    if suffix == ".xls":
-        raise FileRejected("file.unsupported_format", "Excel 97-2003 (.xls)")
-    if suffix not in (".xlsx", ".xlsm"):
+        return ReportFile([table], _legacy_finding(converted, rel, [table], csv=True), [sheet])
+    if suffix not in WORKBOOK_SUFFIXES:
         raise FileRejected("file.unsupported_format", suffix or "không có phần mở rộng / no extension")
-    sheets = read_xlsx(path, settings)
+    # Hidden sheets (lists of values, old copies) are never the report.
+    sheets = [s for s in read_xlsx(path, settings) if s.visible]
     result = ReportFile(sheets=sheets)
     named: dict[str, Sheet] = {}
     for s in sheets:
         kind = SHEET_KIND.get(ascii_key(s.name).replace(" ", ""))
         if kind is not None:
             named.setdefault(kind, s)
+    # Before any matching, and the summary sheet first: the example cell named is not personal data.
+    ordered = sorted(sheets, key=lambda s: s is named.get("roster"))
+    converted = convert_rows([(s.name, s.rows) for s in ordered])
     for kind in KINDS:
         candidates = [named[kind]] if kind in named else [s for s in sheets if s not in named.values()]
         for sheet in candidates:
@@ -212,8 +220,9 @@ def read_report(path: Path, rel: str, settings: Settings) -> ReportFile:
                 break
     if not any(t.kind == "summary" for t in result.tables):
         raise FileRejected("file.no_header", "trang TongHop / sheet TongHop")
+    result.findings += _legacy_finding(converted, rel, result.tables, csv=False)
     try:
-        missing = formulas_without_value(path)
+        missing = formulas_without_value(path) if zipfile.is_zipfile(path) else {}
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
         missing = {}
     for table in result.tables:
@@ -236,3 +245,29 @@ def read_report(path: Path, rel: str, settings: Settings) -> ReportFile:
                 )
             )
     return result
+
+
+def _legacy_finding(converted: Converted | None, rel: str, tables: list[ReportTable], csv: bool) -> list[Finding]:
+    """One warning per file converted from TCVN3/VNI; a roster cell as example shows initials only."""
+    if converted is None:
+        return []
+    written, unicode = converted.written, converted.unicode
+    roster_rows = {
+        int(r)
+        for t in tables
+        if t.kind == "roster" and (csv or t.sheet == converted.sheet)
+        for r in t.frame["source_row"]
+    }
+    if converted.row in roster_rows:  # personal data never goes into an issue record
+        written, unicode = (" ".join(w[:1] + "." for w in x.split()) for x in (written, unicode))
+    return [
+        Finding(
+            "text.legacy_encoding",
+            rel,
+            None if csv else converted.sheet,
+            converted.row,
+            None,
+            written,
+            params={"encoding": converted.encoding, "cell": converted.cell, "converted": unicode},
+        )
+    ]

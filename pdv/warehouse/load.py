@@ -20,6 +20,7 @@ from pdv.findings import ISSUE_COLUMNS, ISSUE_SQL_NAMES, ISSUE_TABLE_COLUMNS, Fi
 from pdv.history import UnitHistory, place
 from pdv.ingest import ParsedFile, RawFile, no_persons
 from pdv.textnorm import map_unique, name_key
+from pdv.warehouse.admissions import move_later_admissions
 from pdv.warehouse.base import Destination, query_frame
 from pdv.warehouse.locks import has_ready_pending, hold_locked, locked_findings
 from schemas.report import ROSTER_COLUMNS, SUMMARY_COLUMNS, cross_findings
@@ -64,7 +65,8 @@ def current_versions(dest: Destination) -> dict[str, tuple[str, str]]:
 
 
 def current_persons(dest: Destination) -> pd.DataFrame:
-    """Admissions in force (person_key, unit_code, period_month): a person is admitted once."""
+    """Admissions in force (person_key, unit_code, period_month, admitted_on, decision_no): a person is
+    admitted once, the earliest admission stands."""
     empty = no_persons()
     if not dest.exists():
         return empty
@@ -73,9 +75,10 @@ def current_persons(dest: Destination) -> pd.DataFrame:
             return empty
         frame = query_frame(
             conn,
-            "select person_key, unit_code, period_month from fact_admission where is_current",
+            "select person_key, unit_code, period_month, admitted_on, decision_no from fact_admission where is_current",
         )
     frame["period_month"] = pd.to_datetime(frame["period_month"])
+    frame["admitted_on"] = pd.to_datetime(frame["admitted_on"])
     return frame if not frame.empty else empty
 
 
@@ -116,7 +119,10 @@ def load_run(
             _load_targets(conn, dest, item, file_ids[item.raw.rel], history, versions)
         new = _load_reports(conn, dest, [p for p, _ in parsed], file_ids, history, versions)
         placed = _replace_units(conn, dest, summary.run_id, history, versions, affected, new)
-        touched = _settle(conn, dest, placed, retired, summary.run_id)
+        moved, moved_found = move_later_admissions(conn, dest, summary.run_id)
+        touched = _settle(
+            conn, dest, pd.concat([placed, moved], ignore_index=True) if len(moved) else placed, retired, summary.run_id
+        )
         _drop_versions(conn, versions)
         if plans or reference_changed:
             _hold_targets(conn, dest, history)
@@ -125,6 +131,7 @@ def load_run(
         )
         found = [pd.DataFrame(columns=[*ISSUE_COLUMNS, "scope", "file_id"])]
         found += [_file_findings(p, file_ids) for p, _ in parsed]
+        found.append(moved_found)  # the later admission's file, not re-read: no scope of its own
         scopes = [
             pd.DataFrame(
                 {"scope": [f"file:{p.raw.rel}" for p, _ in parsed], "resolver": [p.raw.rel for p, _ in parsed]}
@@ -863,7 +870,10 @@ def board_periods(years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 _CROSS_SQL = """
 select t.unit_key, u.unit_code, t.period_month, s.admitted_total, s.admitted_youth, s.sheet, s.source_row,
-       sf.path, r.roster_total, r.roster_youth, h.header_admitted_total, h.header_admitted_youth
+       sf.path, h.header_admitted_total, h.header_admitted_youth,
+       -- A roster sheet with headers and no (valid) rows is a roster of zero persons, not a missing one.
+       coalesce(r.roster_total, case when rh.file_id is not null then 0 end) as roster_total,
+       coalesce(r.roster_youth, case when rh.file_id is not null then 0 end) as roster_youth
 from stage_touched as t
 join dim_unit as u on u.unit_key = t.unit_key
 left join fact_unit_month as s on s.unit_key = t.unit_key and s.period_month = t.period_month and s.is_current
@@ -885,6 +895,7 @@ left join (
                                    where t2.unit_key = a.unit_key and t2.period_month = a.period_month)
     group by a.unit_key, a.period_month
 ) as r on r.unit_key = t.unit_key and r.period_month = t.period_month
+left join (select distinct file_id from source_header where column_name = 'national_id') as rh on rh.file_id = s.file_id
 """
 
 

@@ -205,8 +205,13 @@ FILE_ERRORS = [
     ("bad_random_binary.csv", "file.unreadable"),
     ("bad_truncated.xlsx", "file.unreadable"),
     ("bad_not_workbook.xlsx", "file.unreadable"),  # a zip, but no xl/workbook.xml
-    ("bad_legacy.xls", "file.unsupported_format"),
-    ("bad_ole_named.xlsx", "file.unsupported_format"),  # Excel 97-2003 or encrypted, named .xlsx
+    ("bad_legacy.xls", "file.unreadable"),  # an OLE header and nothing else: a corrupt .xls (format 1.1)
+    ("bad_ole_named.xlsx", "file.unreadable"),  # the same, named .xlsx
+    ("bad_encrypted.xlsx", "file.encrypted"),  # an OLE container with an EncryptedPackage stream
+    ("bad_corrupt.ods", "file.unreadable"),
+    ("bad_dtd_shared_strings.xlsx", "file.xml_dtd"),  # nested entities in xl/sharedStrings.xml
+    ("bad_dtd_sheet.xlsx", "file.xml_dtd"),  # a DOCTYPE in xl/worksheets/sheet1.xml
+    ("bad_dtd_content.ods", "file.xml_dtd"),  # a DOCTYPE in content.xml of an .ods
     ("bad_document.pdf", "file.unsupported_format"),
     ("bad_document.docx", "file.unsupported_format"),
     ("bad_empty.xlsx", "file.empty"),

@@ -12,18 +12,27 @@ err_*       one flawed row per rule, the Excel row written beside it in this scr
 cross_*     roster against summary (rows across tables)
 dup_*       one person admitted in several files (read together)
 bad_*       whole files rejected: unreadable, unsupported, empty, no header, too large, zip bombs
+f11_*       format 1.1: .xls/.ods twins (written by LibreOffice; their bytes vary between runs), TCVN3/VNI text, form furniture,
+            ids through Excel, an empty roster sheet, admissions in both arrival orders
 """
 
 from __future__ import annotations
 
+import csv
+import os
 import random
 import re
+import shutil
+import subprocess
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+os.environ.setdefault("OPENPYXL_LXML", "False")  # the bytes pdv writes, lxml installed or not
 
 import openpyxl
 from openpyxl.styles import Border, Font, Side
@@ -798,6 +807,282 @@ def bad_zip_bombs() -> None:
     (HERE / "bad_zip_declared.xlsx").write_bytes(bytes(data))
 
 
+# ------------------------------------------------------------------------------------ format 1.1
+
+ENCODING_TABLES = HERE.parents[2] / "pdv" / "sources" / "encodings"
+
+
+def legacy(text: str, encoding: str) -> str:
+    """``text`` as an office typing in TCVN3 (ABC, .VnTime) or VNI (VNI-Times) would store it."""
+    with (ENCODING_TABLES / f"{encoding.lower()}.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    table: dict[str, str] = {}
+    for r in rows:  # the first spelling of each letter (VNI lists upper-case modifiers first)
+        table.setdefault(r["unicode"], r["legacy"])
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch in table:
+            out.append(table[ch])
+        elif ch.lower() in table and encoding == "TCVN3":  # no code for a toned capital: .VnTimeH
+            out.append(table[ch.lower()])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def legacy_rows(rows: Rows, encoding: str) -> list[list[Any]]:
+    return [[legacy(v, encoding) if isinstance(v, str) else v for v in row] for row in rows]
+
+
+def f11_basic_rows() -> tuple[list[list[Any]], list[list[Any]]]:
+    summary = [SUMMARY, [*SYT, "2024-03", 2, 1, 1, 1, 3, 12, date(2024, 4, 3)]]
+    roster = [
+        ROSTER,
+        person(SYT, "Nguyễn Văn An", date(1995, 4, 12), "052095000101", "Đoàn TN", date(2024, 3, 15), "11-QĐ/ĐUK"),
+        person(
+            SYT,
+            "Trần Thị Bích",
+            date(1988, 11, 2),
+            "052188000102",
+            "Công đoàn",
+            date(2024, 3, 20),
+            "12-QĐ/ĐUK",
+            gender="Nữ",
+            ethnicity="Bana",
+            religion="Công giáo",
+        ),
+    ]
+    return summary, roster
+
+
+def f11_legacy() -> None:
+    """ok_basic typed in TCVN3 and in VNI: workbooks, and Windows-1252 CSV pairs."""
+    summary, roster = f11_basic_rows()
+    for enc in ("TCVN3", "VNI"):
+        wb = new_workbook()
+        add_sheet(wb, "TongHop", legacy_rows(summary, enc))
+        add_sheet(wb, "DanhSach", legacy_rows(roster, enc))
+        save(wb, f"f11_legacy_{enc.lower()}.xlsx")
+        for kind, rows in (("summary", summary), ("roster", roster)):
+            text = csv_text(legacy_rows(rows, enc))
+            (HERE / f"f11_csv_{kind}_{enc.lower()}.csv").write_bytes(text.encode("cp1252"))
+
+
+def f11_furniture() -> None:
+    """A consolidated report as offices lay it out: every kind of furniture, one real row with a typo."""
+    wb = new_workbook()
+    add_sheet(wb, "HuongDan", [["Hướng dẫn: điền số liệu vào trang TongHop"], ["Mã đơn vị", "Tên đơn vị"]])
+    header = [
+        "STT",
+        "Mã đơn vị",
+        "Tên\nđơn vị",
+        "Kỳ báo cáo",
+        "Kết nạp:\nTổng số",
+        "Kết nạp: Đoàn viên\nthanh niên",
+        "Kết nạp: Đoàn viên công đoàn",
+        "Công nhận đảng viên chính thức",
+        "Học lớp bồi dưỡng nhận thức về Đảng",
+        "Quần chúng cảm tình Đảng (cuối kỳ)",
+        "Ngày báo cáo",
+    ]
+    ws = add_sheet(
+        wb,
+        "TongHop",
+        [
+            ["ĐẢNG ỦY KHỐI CƠ QUAN VÀ DOANH NGHIỆP TỈNH"],
+            ["BÁO CÁO KẾT QUẢ PHÁT TRIỂN ĐẢNG VIÊN"],
+            header,  # 3
+            ["I.", "ĐẢNG BỘ CƠ SỞ"],  # 4 section
+            ["A.", None],  # 5 section, no text at all but its number
+            [1, *SYT, "2024-03", 2, 1, 1, 0, 1, 10, date(2024, 4, 2)],  # 6
+            [2, None, None, "2024-04", 1, None, 1, None, None, 11, date(2024, 5, 3)],  # 7 merged name, blanks
+            ["II.", "Chi bộ cơ sở"],  # 8 section
+            [3, *STP, "2024-03", 0, None, None, None, None, 4, date(2024, 4, 2)],  # 9 blank counts
+            [4, "CHQ", "Cục Hải quan Bình Định", "2024-03", None, None, None, None, None, None, None],  # 10 empty
+            [5, None, "Sở Y tê tỉnh Bình Định", "2024-05", 1, 1, 0, 0, 0, 9, date(2024, 6, 3)],  # 11 typo
+            ["Ghi chú: số liệu tính đến ngày cuối tháng."],  # 12 note
+            [],
+            [None, None, None, None, None, None, None, "Quy Nhơn, ngày 05 tháng 6 năm 2024"],  # 14
+            [None, "NGƯỜI LẬP BIỂU", None, None, None, None, None, "T/M ĐẢNG ỦY"],  # 15
+            [None, None, None, None, None, None, None, "BÍ THƯ"],  # 16
+            [None, "(Ký, ghi rõ họ tên)"],  # 17
+            [None, "Nguyễn Thị Lan", None, None, None, None, None, "Trần Văn Hùng"],  # 18
+        ],
+        merges=["B6:B7", "C6:C7"],
+    )
+    del ws
+    add_sheet(
+        wb,
+        "DanhSach",
+        [
+            ["STT", *ROSTER],
+            ["I.", "ĐẢNG BỘ CƠ SỞ"],
+            [1, *person(SYT, "Lê Văn Cường", date(1999, 7, 1), "052099000201", "Đoàn TN", date(2024, 3, 8), "21-QĐ")],
+            [
+                2,
+                *person(
+                    SYT,
+                    "Đinh Thị Hoa",
+                    date(1990, 1, 30),
+                    "052190000202",
+                    "Công đoàn",
+                    date(2024, 3, 9),
+                    "22-QĐ",
+                    gender="Nữ",
+                ),
+            ],
+            [
+                3,
+                *person(SYT, "Phạm Văn Đông", date(1998, 2, 2), "052098000203", "Công đoàn", date(2024, 4, 9), "23-QĐ"),
+            ],
+            [4, *person(SYT, "Võ Văn Sáu", date(1994, 3, 3), "052094000204", "Đoàn TN", date(2024, 5, 7), "24-QĐ")],
+            [],
+            [None, None, "Quy Nhơn, ngày 05 tháng 6 năm 2024"],
+            [None, None, "NGƯỜI LẬP BIỂU", None, None, None, None, None, "T/M ĐẢNG ỦY"],
+            [None, None, "Nguyễn Thị Lan"],
+        ],
+    )
+    hidden = add_sheet(wb, "DanhMuc", [SUMMARY, ["SYT", "Sở Y tế tỉnh Bình Định", "2024-01", 9, 9, 0, 0, 0, 0, None]])
+    hidden.sheet_state = "hidden"
+    save(wb, "f11_furniture.xlsx")
+
+
+def f11_ids() -> None:
+    """National ids after Excel: a number with 11 digits (zero lost), 10 digits, scientific notation."""
+    adm = date(2024, 3, 15)
+    summary_workbook(
+        "f11_ids.xlsx",
+        [[*STP, "2024-03", 4, 4, 0, 0, 0, 5, date(2024, 4, 3)]],
+        [
+            person(STP, "Trịnh Văn Bảo", date(1995, 5, 5), 52095000701, "Đoàn TN", adm, "71-QĐ/ĐUK"),  # 2 restored
+            person(STP, "Khúc Văn Chiến", date(1995, 5, 6), 5209500070, "Đoàn TN", adm, "72-QĐ/ĐUK"),  # 3 10 digits
+            person(STP, "Âu Văn Duy", date(1995, 5, 7), "5.2095E+10", "Đoàn TN", adm, "73-QĐ/ĐUK"),  # 4 scientific
+            person(STP, "Bế Văn Em", date(1995, 5, 8), "052095000704", "Đoàn TN", adm, "74-QĐ/ĐUK"),  # 5 fine
+        ],
+    )
+    rows = [ROSTER, person(STP, "Âu Văn Duy", "07/05/1995", "5,2095E+10", "Đoàn TN", "15/03/2024", "73-QĐ/ĐUK")]
+    (HERE / "f11_csv_roster_scientific.csv").write_bytes(csv_text(rows, ";").encode("utf-8"))
+
+
+def f11_empty_roster() -> None:
+    """DanhSach with its headers and no rows, but the summary reports two admitted."""
+    summary_workbook("f11_empty_roster_admitted.xlsx", [[*STP, "2024-07", 2, 1, 1, 0, 2, 12, date(2024, 8, 1)]], [])
+
+
+def f11_admission_order() -> None:
+    """One person admitted in January (SYT) and again in May (STP); the May file's name sorts first."""
+    who = ("Châu Thị Xuân", date(1996, 6, 6), "052196000901")
+    summary_workbook(
+        "f11_order_a_may.xlsx",
+        [[*STP, "2024-05", 1, 1, 0, 0, 0, 5, date(2024, 6, 2)]],
+        [person(STP, *who, "Đoàn TN", date(2024, 5, 9), "91-QĐ/ĐUK", gender="Nữ")],
+    )
+    summary_workbook(
+        "f11_order_b_january.xlsx",
+        [[*SYT, "2024-01", 1, 1, 0, 0, 0, 5, date(2024, 2, 2)]],
+        [person(SYT, *who, "Đoàn TN", date(2024, 1, 12), "19-QĐ/ĐUK", gender="Nữ")],
+    )
+
+
+def _patch_copy(src: str, dst: str, part: str, patch: Callable[[bytes], bytes]) -> None:
+    with zipfile.ZipFile(HERE / src) as zf:
+        parts = [(i.filename, zf.read(i.filename), i.compress_type) for i in zf.infolist()]
+    with zipfile.ZipFile(HERE / dst, "w") as zf:
+        for name, data, kind in parts:
+            zf.writestr(zipfile.ZipInfo(name, FIXED_TIME), patch(data) if name == part else data, kind)
+
+
+_ENTITIES = b'<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+
+
+def _after_declaration(data: bytes, insert: bytes) -> bytes:
+    end = data.index(b"?>") + 2 if data.startswith(b"<?xml") else 0
+    return data[:end] + insert + data[end:]
+
+
+def f11_dtd() -> None:
+    """A DTD in sharedStrings.xml (nested entities, used in a cell), in sheet1.xml, in an .ods content.xml."""
+
+    def strings(data: bytes) -> bytes:
+        assert "Nguyễn Văn An".encode() in data
+        data = _after_declaration(data, _ENTITIES)
+        return data.replace("Nguyễn Văn An".encode(), b"&b;", 1)
+
+    _patch_copy("f11_basic_libreoffice.xlsx", "bad_dtd_shared_strings.xlsx", "xl/sharedStrings.xml", strings)
+    _patch_copy(
+        "ok_basic.xlsx",
+        "bad_dtd_sheet.xlsx",
+        "xl/worksheets/sheet1.xml",
+        lambda d: _after_declaration(d, b'<!DOCTYPE worksheet SYSTEM "http://example.invalid/x.dtd">'),
+    )
+    _patch_copy(
+        "f11_basic.ods",
+        "bad_dtd_content.ods",
+        "content.xml",
+        lambda d: _after_declaration(
+            d, b'<!DOCTYPE office:document-content [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        ),
+    )
+
+
+def f11_office_twins() -> None:
+    """.xls and .ods twins of valid reports, written by LibreOffice as offices do."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise SystemExit("LibreOffice (soffice) is needed to write the .xls and .ods samples")
+    summary, roster = f11_basic_rows()
+    wb = new_workbook()
+    add_sheet(wb, "TongHop", summary)
+    add_sheet(wb, "DanhSach", roster)
+    save(wb, "f11_basic.xlsx")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("f11_basic.xlsx", "f11_furniture.xlsx", "ok_consolidated.xlsx"):
+            for fmt in ("xls", "ods"):
+                subprocess.run(
+                    [
+                        soffice,
+                        f"-env:UserInstallation=file://{tmp}/profile",
+                        "--headless",
+                        "--convert-to",
+                        fmt,
+                        "--outdir",
+                        tmp,
+                        str(HERE / name),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    timeout=300,
+                )
+                out = Path(tmp) / f"{Path(name).stem}.{fmt}"
+                target = name if name.startswith("f11_") else f"f11_{name}"
+                shutil.copyfile(out, HERE / f"{Path(target).stem}.{fmt}")
+        # LibreOffice's own .xlsx (with shared strings, which openpyxl does not write)
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{tmp}/profile",
+                "--headless",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                f"{tmp}/lo",
+                str(HERE / "f11_basic.ods"),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        shutil.copyfile(Path(tmp) / "lo" / "f11_basic.xlsx", HERE / "f11_basic_libreoffice.xlsx")
+
+
+def f11_bad_files() -> None:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    (HERE / "bad_encrypted.xlsx").write_bytes(ole + "EncryptedPackage".encode("utf-16-le") + bytes(512))
+    with zipfile.ZipFile(HERE / "bad_corrupt.ods", "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype", FIXED_TIME), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr(zipfile.ZipInfo("content.xml", FIXED_TIME), "<office:document-content><office:bo")
+
+
 CORPUS: list[Callable[[], None]] = [
     ok_basic,
     ok_two_level,
@@ -820,6 +1105,14 @@ CORPUS: list[Callable[[], None]] = [
     bad_one_column,
     bad_files,
     bad_zip_bombs,
+    f11_legacy,
+    f11_furniture,
+    f11_ids,
+    f11_empty_roster,
+    f11_admission_order,
+    f11_office_twins,
+    f11_dtd,
+    f11_bad_files,
 ]
 
 
