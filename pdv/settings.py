@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     report_deadline_day: int = Field(5, description="Reports are due by this day of the next month.")
     max_file_bytes: int = Field(50 * 1024 * 1024, description="Input files larger than this are rejected.")
     max_sheet_cells: int = Field(2_000_000, description="Sheets with more cells than this are rejected.")
+    console_secret_key: str = Field(
+        "", description="Signs the web console's session cookies; required when it listens beyond loopback."
+    )
+    console_max_upload_bytes: int = Field(10 * 1024 * 1024, description="Uploads larger than this are refused.")
 
     @cached_property
     def database_url(self) -> str:
@@ -43,6 +47,11 @@ class Settings(BaseSettings):
     @property
     def extracts_dir(self) -> Path:
         return self.warehouse_dir / "extracts"
+
+    @property
+    def console_dir(self) -> Path:
+        """The web console's own state: accounts and audit, upload staging, read snapshots."""
+        return self.warehouse_dir / "console"
 
     @property
     def reference_dir(self) -> Path:
