@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -21,6 +24,7 @@ from pdv.console.app import create_app
 from pdv.console.store import Store
 from pdv.settings import Settings
 from tests.console.workbooks import report
+from tests.demo_fixtures import raw_copy
 from tests.helpers import run_pipeline
 
 PASSWORD = "mat-khau-thu-nghiem"
@@ -34,19 +38,66 @@ class Console:
     app: FastAPI
 
 
-@pytest.fixture
-def console_settings(settings: Settings, prefect_harness: None) -> Settings:
-    """A warehouse with the plan and three reports: SYT 2024-03 on time, STP 2024-03 late, SYT 2024-04 on time."""
-    reports = settings.raw_dir / "reports" / "2024"
-    report(reports / "03" / "SYT_2024-03.xlsx", "SYT", "2024-03", date(2024, 4, 3))
-    report(reports / "03" / "STP_2024-03.xlsx", "STP", "2024-03", date(2024, 4, 20))
-    return settings
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def console_base(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prefect_harness: None
+) -> Iterator[Settings]:
+    """Loaded once per module and database: the plan and two reports (SYT 2024-03 on time, STP 2024-03 late)."""
+    root = tmp_path_factory.mktemp("console-base")
+    raw = raw_copy(root)
+    reports = raw / "reports" / "2024" / "03"
+    report(reports / "SYT_2024-03.xlsx", "SYT", "2024-03", date(2024, 4, 3))
+    report(reports / "STP_2024-03.xlsx", "STP", "2024-03", date(2024, 4, 20))
+    url = f"duckdb:///{root / 'wh' / 'warehouse.duckdb'}"
+    if request.param == "postgresql":
+        url = _new_database(request.getfixturevalue("pg_server_url"))
+    settings = Settings(raw_dir=raw, warehouse_dir=root / "wh", warehouse_url=url)
+    run_pipeline(settings)
+    yield settings
+    if request.param == "postgresql":
+        _drop_database(url)
+
+
+def _admin(url: str) -> sa.Engine:
+    server = sa.make_url(url).set(database="postgres")
+    return sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+
+
+def _new_database(server_url: str, template: str | None = None) -> str:
+    name = f"pdv_console_{uuid.uuid4().hex[:10]}"
+    admin = _admin(server_url)
+    with admin.connect() as conn:
+        if template:  # a template database must have no other sessions
+            conn.exec_driver_sql(
+                f"select pg_terminate_backend(pid) from pg_stat_activity where datname = '{template}'"
+                " and pid <> pg_backend_pid()"
+            )
+        conn.exec_driver_sql(f'create database "{name}"' + (f' template "{template}"' if template else ""))
+    admin.dispose()
+    return sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(url: str) -> None:
+    admin = _admin(url)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'drop database if exists "{sa.make_url(url).database}" with (force)')
+    admin.dispose()
 
 
 @pytest.fixture
-def loaded_console(console_settings: Settings) -> Settings:
-    run_pipeline(console_settings)
-    return console_settings
+def loaded_console(console_base: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """A private copy of the loaded base (raw inputs, warehouse and its files) for one test."""
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    shutil.copytree(console_base.raw_dir, raw)
+    shutil.copytree(console_base.warehouse_dir, wh, ignore=shutil.ignore_patterns("console"))
+    url = console_base.database_url
+    if url.startswith("duckdb"):
+        url = f"duckdb:///{wh / 'warehouse.duckdb'}"
+    else:
+        url = _new_database(url, template=sa.make_url(url).database)
+    yield Settings(raw_dir=raw, warehouse_dir=wh, warehouse_url=url)
+    if not url.startswith("duckdb"):
+        _drop_database(url)
 
 
 def make_console(settings: Settings, start_worker: bool = False, run_env: dict[str, str] | None = None) -> Console:
