@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -24,6 +25,20 @@ ISSUE_FILTERS = ("unit", "period", "rule", "severity", "status", "file")
 
 def _read(dest: Destination, name: str, **params: object) -> pd.DataFrame:
     return dest.read_sql(query(name), **params)
+
+
+_MASKED = re.compile(r"\d{3}\*+\d{2}|\*\*/\*\*/\d{4}")
+
+
+def redact(frame: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:
+    """Issue records for a viewer: masked ids and birth years are still personal, for stewards only."""
+    if viewer.sees_personal or frame.empty:
+        return frame
+    out = frame.copy()
+    for column in ("message_vi", "message_en", "value"):
+        if column in out:
+            out[column] = out[column].astype(object).map(lambda v: _MASKED.sub("(ẩn)", v) if isinstance(v, str) else v)
+    return out
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -94,10 +109,7 @@ def issues(dest: Destination, viewer: Viewer, filters: dict[str, str | None]) ->
     params = {k: (filters.get(k) or None) for k in ISSUE_FILTERS}
     if viewer.scope_unit is not None:
         params["unit"] = viewer.scope_unit
-    frame = _read(dest, "issues", **params)
-    if not viewer.sees_personal:  # masked ids and birth years are still personal: stewards only
-        roster = frame["rule"].astype(str).str.startswith(("roster.", "cross."))
-        frame["value"] = frame["value"].where(~roster | frame["value"].isna(), "(ẩn)")
+    frame = redact(_read(dest, "issues", **params), viewer)
     groups: dict[str, list[dict[str, Any]]] = {}
     for rec in records(frame):
         if rec["row_number"] is not None:

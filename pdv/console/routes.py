@@ -252,7 +252,9 @@ async def upload_check(request: Request) -> HTMLResponse:
                 "status": "refused" if checked.refusal else "staged",
             }
         )
-        results.append({"checked": checked, "issues": data.records(checked.findings), "duplicate": duplicate})
+        results.append(
+            {"checked": checked, "issues": data.records(data.redact(checked.findings, viewer)), "duplicate": duplicate}
+        )
     _audit(request, "upload_checked", ", ".join(r["checked"].name for r in results))  # type: ignore[attr-defined]
     return page(request, "upload_result.html", results=results)
 

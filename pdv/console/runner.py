@@ -95,11 +95,11 @@ class RunWorker:
                 log.exception("console run %s failed to start", run_id)
                 self.store.update_run(run_id, status="failed", finished_at=_now(), message=type(exc).__name__)
             finally:
-                self.current = None
-                try:
+                try:  # before the worker reads as idle, so an idle worker means fresh reads
                     self.after_run()
                 except Exception:
                     log.exception("refresh after run %s failed", run_id)
+                self.current = None
 
     def _run(self, run_id: int) -> None:
         self.store.update_run(run_id, status="running", started_at=_now())

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from pdv.console.app import ConsoleRefused, create_app
 from tests.console.conftest import PASSWORD, Console, csrf_of
-from tests.console.workbooks import PEOPLE, report
+from tests.console.workbooks import PEOPLE, national_id, report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STP_FILE = "reports/2024/03/STP_2024-03.xlsx"
@@ -116,9 +116,11 @@ def test_oversized_upload_is_refused_early(console: Console, client_for) -> None
     r = syt.post("/upload", data={"csrf": token}, files=[("files", ("big.xlsx", io.BytesIO(b"0" * (limit + 1)), XLSX))])
     assert r.status_code == 413
     assert "quá lớn" in r.text
-    assert not list((console.settings.console_dir / "staging").glob("*")) if (
-        console.settings.console_dir / "staging"
-    ).exists() else True
+    assert (
+        not list((console.settings.console_dir / "staging").glob("*"))
+        if (console.settings.console_dir / "staging").exists()
+        else True
+    )
 
 
 def test_eleventh_wrong_password_is_throttled(console: Console, client_for) -> None:  # type: ignore[no-untyped-def]
@@ -136,9 +138,19 @@ def test_eleventh_wrong_password_is_throttled(console: Console, client_for) -> N
 
 
 def test_board_and_clerk_pages_carry_no_personal_data(console: Console, client_for) -> None:  # type: ignore[no-untyped-def]
-    secrets = [s for people in PEOPLE.values() for name, born, nid, _ in people for s in (name, nid, nid[:3] + "*******" + nid[-2:], born.strftime("%d/%m/%Y"), born.isoformat())]
+    ids = [national_id(u, "2024-03", i) for u in PEOPLE for i in range(2)]
+    secrets = [*ids, *(n[:3] + "*******" + n[-2:] for n in ids)]
+    secrets += [
+        s
+        for people in PEOPLE.values()
+        for name, born, *_ in people
+        for s in (name, born.strftime("%d/%m/%Y"), born.isoformat())
+    ]
     pages = ["/", "/issues?status=", "/units/SYT", "/units/STP", "/extracts", "/runs", "/issues?severity=error"]
-    for who, allowed in (("lanhdao", pages), ("syt", ["/", "/issues?status=", "/units/SYT", "/upload", "/upload/status"])):
+    for who, allowed in (
+        ("lanhdao", pages),
+        ("syt", ["/", "/issues?status=", "/units/SYT", "/upload", "/upload/status"]),
+    ):
         client = client_for(who)
         for path in allowed:
             html = client.get(path).text
