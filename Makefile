@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: setup run test lint clean bench
+.PHONY: setup run test lint clean bench console
 
 setup: $(STAMP)
 
@@ -23,6 +23,11 @@ $(STAMP): requirements.lock pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/pdv run
+
+# The web console on the sample data (loaded first if the warehouse is missing); demo accounts printed once.
+console: $(STAMP)
+	test -e data/warehouse/warehouse.duckdb || $(BIN)/pdv run
+	$(BIN)/pdv console --demo-accounts $(CONSOLE_ARGS)
 
 test: $(STAMP)
 	$(BIN)/pytest
