@@ -22,7 +22,8 @@ from typing import Any
 import pandas as pd
 
 from pdv.findings import ISSUE_COLUMNS, to_frame
-from pdv.ingest import RawFile, read_batch, sha256_file
+from pdv.ingest import RawFile, plan_years, read_batch, sha256_file
+from pdv.reference import UnitRegistry
 from pdv.settings import Settings
 
 ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
@@ -95,7 +96,8 @@ def check(
     if Path(name).suffix.lower() not in ALLOWED_SUFFIXES:
         refusal = "Chỉ nhận tệp Excel (.xlsx, .xls), OpenDocument (.ods) hoặc CSV theo mẫu báo cáo."
         return Checked(token, original_name, name, path, raw.sha256, raw.size, findings, units, period, refusal)
-    parsed = read_batch([raw], settings, persons)[0]
+    registry, years = _reference(settings)
+    parsed = read_batch([raw], settings, persons, registry, years)[0]
     state = batch_state([(name, parsed.summary, parsed.roster)], parsed.header_frame())
     frames = [f for f in (parsed.findings, to_frame(cross_findings(state))) if not f.empty]
     findings = pd.concat(frames, ignore_index=True).reindex(columns=ISSUE_COLUMNS) if frames else findings
@@ -113,6 +115,19 @@ def check(
     elif not parsed.readable or period is None:
         refusal = "Không đọc được số liệu tháng nào trong tệp: xem các lỗi bên dưới, sửa rồi tải lên lại."
     return Checked(token, original_name, name, path, raw.sha256, raw.size, findings, units, period, refusal)
+
+
+_REFERENCE: dict[tuple[str, ...], tuple[UnitRegistry, list[int]]] = {}
+
+
+def _reference(settings: Settings) -> tuple[UnitRegistry, list[int]]:
+    """The unit registry and plan years, read again only when a reference or plan file changed."""
+    files = sorted([*settings.reference_dir.glob("*"), *(settings.raw_dir / "plan").glob("*")])
+    key = tuple(f"{p}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in files if p.is_file())
+    if key not in _REFERENCE:
+        _REFERENCE.clear()
+        _REFERENCE[key] = (UnitRegistry.load(settings.reference_dir), plan_years(settings.raw_dir))
+    return _REFERENCE[key]
 
 
 def inbox_hashes(settings: Settings, cache: dict[tuple[str, int, int], str]) -> dict[str, str]:
