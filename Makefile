@@ -36,6 +36,7 @@ test: $(STAMP)
 # BENCH_ARGS, e.g. `make bench BENCH_ARGS="--scale province"` or `--only floor,pipeline`.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/console_upload.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check pdv flows schemas tests

@@ -36,12 +36,12 @@ def safe_name(original: str) -> str:
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
     base = unicodedata.normalize("NFKD", base.replace("đ", "d").replace("Đ", "D"))
     base = "".join(ch for ch in base if not unicodedata.combining(ch))
-    base = _UNSAFE.sub("_", base).strip("._-")
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""
-    stem = stem.strip("._-")[:80] or "bao-cao"
-    return f"{stem}.{suffix.lower()[:8]}" if suffix else stem
+    stem = _UNSAFE.sub("_", stem).strip("._-")[:80] or "bao-cao"
+    suffix = _UNSAFE.sub("", suffix).lower()[:8]
+    return f"{stem}.{suffix}" if suffix else stem
 
 
 @dataclass
