@@ -12,7 +12,7 @@ export GX_ANALYTICS_ENABLED := False
 # A slow machine's first start of a Prefect temporary server (tests, `pdv serve`) takes more than 20 s.
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 180
 
-.PHONY: setup run test lint clean bench
+.PHONY: setup run test lint clean bench console
 
 setup: $(STAMP)
 
@@ -28,6 +28,11 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/pdv run
 
+# The web console on the sample data (loaded first if the warehouse is missing); demo accounts printed once.
+console: $(STAMP)
+	test -e data/warehouse/warehouse.duckdb || $(BIN)/pdv run
+	$(BIN)/pdv console --demo-accounts $(CONSOLE_ARGS)
+
 test: $(STAMP)
 	$(BIN)/pytest
 
@@ -35,6 +40,7 @@ test: $(STAMP)
 # BENCH_ARGS, e.g. `make bench BENCH_ARGS="--scale province"` or `--only floor,pipeline`.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/console_upload.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check pdv flows schemas tests

@@ -641,6 +641,104 @@ def demo_data(
             err().print("deliberate flaw:", *issue)
 
 
+@command("console")
+def console_cmd(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (beyond loopback: set PDV_CONSOLE_SECRET_KEY).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    demo_accounts: Annotated[bool, typer.Option(help="Create the demo accounts if missing; prints them once.")] = False,
+    raw: RawOpt = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Serve the web console (Vietnamese) on the configured warehouse."""
+    import uvicorn
+
+    from pdv.console.accounts import ensure_demo, open_store
+    from pdv.console.app import ConsoleRefused, create_app
+
+    settings = _settings(raw, warehouse)
+    try:
+        web = create_app(settings, host)
+    except ConsoleRefused as exc:
+        err().print(f"[red]The console will not start: {exc}[/]")
+        raise typer.Exit(2) from exc
+    if demo_accounts:
+        for name, role, unit, password in ensure_demo(open_store(settings), settings):
+            err().print(f"demo account [bold]{name}[/] ({role}{' ' + unit if unit else ''}): password {password}")
+    err().print(f"pdv console on http://{host}:{port}/ ({_safe_url(settings.database_url)})")
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+users_app = typer.Typer(help="Console accounts: add, list, disable, reset-password.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option(help="unit, steward or board.")],
+    unit: Annotated[str | None, typer.Option(help="Unit code, for a unit account.")] = None,
+    password: Annotated[str | None, typer.Option(help="Password (default: a random one, printed once).")] = None,
+    raw: RawOpt = None,
+) -> None:
+    """Create an account."""
+    from pdv.console.accounts import AccountError, add, open_store
+
+    settings = _settings(raw, None)
+    try:
+        secret = add(open_store(settings), settings, name, role, unit, password)
+    except AccountError as exc:
+        err().print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    err().print(f"account {name.strip().lower()} created" + ("" if password else f"; password: {secret}"))
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List the accounts (never their passwords)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from pdv.console.accounts import accounts, open_store
+    from pdv.settings import get_settings
+
+    table = Table()
+    for column in ("name", "role", "unit", "status"):
+        table.add_column(column)
+    for acc in accounts(open_store(get_settings())):
+        table.add_row(acc.name, acc.role, acc.unit_code or "", "disabled" if acc.disabled else "active")
+    Console().print(table)
+
+
+@users_app.command("disable")
+def users_disable(name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Disable an account: its sessions end at the next request."""
+    from pdv.console.accounts import AccountError, disable, open_store
+    from pdv.settings import get_settings
+
+    try:
+        disable(open_store(get_settings()), name)
+    except AccountError as exc:
+        err().print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    err().print(f"account {name} disabled")
+
+
+@users_app.command("reset-password")
+def users_reset_password(name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Give an account a new random password (printed once)."""
+    from pdv.console.accounts import AccountError, open_store, reset_password
+    from pdv.settings import get_settings
+
+    try:
+        secret = reset_password(open_store(get_settings()), name)
+    except AccountError as exc:
+        err().print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    err().print(f"new password for {name}: {secret}")
+
+
 def cli() -> None:
     """The ``pdv`` executable: the app, then Prefect's threads stopped before the interpreter exits."""
     try:

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     orchestrator_start_seconds: float = Field(
         300, description="How long a run waits for the local Prefect server's first start (it migrates its database)."
     )
+    console_secret_key: str = Field(
+        "", description="Signs the web console's session cookies; required when it listens beyond loopback."
+    )
+    console_max_upload_bytes: int = Field(10 * 1024 * 1024, description="Uploads larger than this are refused.")
 
     @cached_property
     def database_url(self) -> str:
@@ -69,6 +73,11 @@ class Settings(BaseSettings):
     @property
     def gx_dir(self) -> Path:
         return self.outputs_dir / "gx"
+
+    @property
+    def console_dir(self) -> Path:
+        """The web console's own state: accounts and audit, upload staging, read snapshots."""
+        return self.warehouse_dir / "console"
 
     @property
     def reference_dir(self) -> Path:

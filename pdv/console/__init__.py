@@ -1,0 +1,1 @@
+"""The Board's web console (``pdv console``): uploads, issues, dashboards, extracts and runs."""

@@ -1,0 +1,139 @@
+"""The console in a real browser (Playwright driving Debian's chromium): the issue's three scenarios.
+
+Set PDV_CONSOLE_SCREENSHOTS=docs to refresh the README's screenshots while the scenarios run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.console.conftest import PASSWORD, Console
+from tests.console.workbooks import report
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = os.environ.get("PDV_CONSOLE_SCREENSHOTS")
+WAIT_MS = 240_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def open_as(browser: Browser, base: str, name: str) -> Page:
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True, base_url=base)
+    page.goto("/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+    return page
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"console-{name}.png"), full_page=False)
+
+
+def wait_processed(page: Page, rel: str) -> None:
+    """Reload the submissions page until the file's run is over (the page refreshes itself too)."""
+    row = page.locator(f"tr[data-file='{rel}'] td.status")
+    page.wait_for_function(
+        "rel => { const r = document.querySelector(`tr[data-file='${rel}'] td.status`);"
+        " return r && !/Chờ xử lý/.test(r.textContent) && document.querySelector('#run-state').dataset.busy === 'no'; }",
+        arg=rel,
+        timeout=WAIT_MS,
+        polling=1000,
+    )
+    assert row.count() >= 1  # the newest submission of the file comes first
+
+
+def upload(page: Page, path: Path) -> None:
+    page.goto("/upload")
+    page.set_input_files("#files", str(path))
+    page.click("text=Kiểm tra tệp")
+    page.wait_for_selector(".upload-result")
+
+
+def test_clerk_uploads_fixes_and_sees_figures(
+    live: tuple[str, Console, Path], browser: Browser, tmp_path: Path
+) -> None:
+    """Scenario 1: flawed upload -> issues in Vietnamese -> feedback with comments -> fix -> resolved, figures."""
+    base, con, _ = live
+    page = open_as(browser, base, "syt")
+    flawed = report(tmp_path / "v1" / "bao-cao-thang-4.xlsx", "SYT", "2024-04", date(2024, 5, 3), total=3)
+    upload(page, flawed)
+    text = page.inner_text("main")
+    assert "Kết nạp: Tổng số (3) khác Đoàn viên thanh niên + Đoàn viên công đoàn (2)" in text
+    shot(page, "upload")
+    page.click("#submit")
+    rel = "reports/2024/04/SYT_bao-cao-thang-4.xlsx"
+    wait_processed(page, rel)
+    shot(page, "submissions")
+    with page.expect_download() as download:
+        page.click(f"tr[data-file='{rel}'] a.feedback")
+    download.value.save_as(tmp_path / "feedback.xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / "feedback.xlsx")
+    comments = [c.comment.text for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.comment]
+    assert any("Kết nạp: Tổng số (3)" in text for text in comments), comments
+
+    fixed = report(tmp_path / "v2" / "bao-cao-thang-4.xlsx", "SYT", "2024-04", date(2024, 5, 3))
+    upload(page, fixed)
+    assert "0 lỗi" in page.inner_text(".upload-result")
+    page.click("#submit")
+    wait_processed(page, rel)
+    assert "Đã nạp" in page.locator(f"tr[data-file='{rel}'] td.status").first.inner_text()
+    page.goto("/issues?status=resolved&file=" + rel)
+    resolved = page.inner_text("main")
+    assert "Kết nạp: Tổng số (3)" in resolved and "Đã khắc phục" in resolved
+    page.goto("/?year=2024")
+    row = page.inner_text("table.bars tr:has(a[href='/units/SYT'])")
+    assert "4 /" in row, row  # March's 2 and April's corrected 2
+    page.goto("/issues")
+    shot(page, "issues")
+    done = [(a["actor"], a["action"]) for a in con.store.audit_log()]
+    assert ("syt", "upload") in done and ("syt", "download_feedback") in done and ("syt", "start_run") in done
+
+
+def test_steward_sees_missing_and_late_months(live: tuple[str, Console, Path], browser: Browser) -> None:
+    """Scenario 2: the completeness grid shows STP's late March, a missing unit-month and SYT on time."""
+    base, _, _ = live
+    page = open_as(browser, base, "ban")
+    page.goto("/?year=2024")
+    grid = page.locator("#completeness")
+    assert grid.locator("td[data-unit='STP'][data-month='2024-03'][data-state='late']").count() == 1
+    assert grid.locator("td[data-unit='SYT'][data-month='2024-03'][data-state='on_time']").count() == 1
+    assert grid.locator("td[data-month='2024-03'][data-state='missing']").count() > 0
+    assert "Muộn" in grid.inner_text() and "Thiếu" in grid.inner_text()
+    shot(page, "dashboard")
+    page.goto("/units/SYT")
+    shot(page, "unit")
+
+
+def test_board_downloads_the_quarter_xlsx(live: tuple[str, Console, Path], browser: Browser, tmp_path: Path) -> None:
+    """Scenario 3: a Board account downloads 2024-Q1's XLSX from the extracts page."""
+    base, _, _ = live
+    page = open_as(browser, base, "lanhdao")
+    page.goto("/extracts")
+    shot(page, "extracts")
+    with page.expect_download() as download:
+        page.click("a[href='/extracts/2024-Q1/tien-do-2024-Q1.xlsx']")
+    assert download.value.suggested_filename == "tien-do-2024-Q1.xlsx"
+    download.value.save_as(tmp_path / "q1.xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / "q1.xlsx")
+    cells = " ".join(
+        str(c.value) for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value
+    )
+    assert "Quý I năm 2024" in cells and " SYT " in cells
+    page.goto("/runs")
+    shot(page, "runs")
