@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     @property
     def console_dir(self) -> Path:
         """The web console's own state: accounts and audit, upload staging, read snapshots."""
-        return self.warehouse_dir / "console"
+        return self.outputs_dir / "console"
 
     @property
     def reference_dir(self) -> Path:
