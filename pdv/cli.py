@@ -59,7 +59,9 @@ def run(
             console.print(f"[red]{exc}[/]")
             raise typer.Exit(4) from exc
         except Exception as exc:
-            console.print(f"[red]The run failed: {type(exc).__name__}: {exc}[/]")
+            from pdv.termtext import markup_safe
+
+            console.print(f"[red]The run failed: {type(exc).__name__}: {markup_safe(exc)}[/]")
             raise typer.Exit(1) from exc
     summary = state.result()
     console.print(
@@ -116,6 +118,8 @@ def print_issues(frame: pd.DataFrame, fmt: Format) -> None:
     if fmt is Format.json:
         sys.stdout.write(json.dumps(_records(frame), ensure_ascii=False, indent=2) + "\n")
         return
+    from pdv.termtext import plain
+
     table = Table(show_lines=True)
     for name in ("severity", "rule", "where", "column", "value", "unit", "period", "message", "status"):
         table.add_column(name, overflow="fold")
@@ -132,7 +136,7 @@ def print_issues(frame: pd.DataFrame, fmt: Format) -> None:
             rec["message_vi"],
             rec["status"],
         ]
-        table.add_row(*("" if c is None else str(c) for c in cells))
+        table.add_row(*(plain(c) for c in cells))  # unit text is data, never markup or terminal controls
     Console().print(table)
     Console(stderr=True).print(f"{len(frame)} issue(s)")
 
@@ -169,10 +173,7 @@ def validate(
     from schemas.report import batch_state, cross_findings
 
     settings = _settings(raw, warehouse)
-    files = classify_paths(
-        [f for p in paths for f in (sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])],
-        settings.raw_dir,
-    )
+    files = classify_paths(paths, settings.raw_dir)  # the same walk as `pdv run`
     dest = destination_for(settings.database_url)
     try:  # the once-only rule looks at admissions already in the warehouse, read only
         persons = current_persons(dest)

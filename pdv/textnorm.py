@@ -11,7 +11,8 @@ import pandas as pd
 # Tone marks, spelled as Telex letters so a key stays readable; vowel marks (circumflex, breve,
 # horn) are kept because they change the letter.
 _TONES = {"\u0300": "f", "\u0301": "s", "\u0303": "x", "\u0309": "r", "\u0323": "j"}
-_SPACE = re.compile(r"\s+")
+# A BOM or zero-width space inside a cell (CSV files pasted together) is spacing, not text.
+_SPACE = re.compile(r"[\s\ufeff\u200b]+")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _PUNCT = re.compile(r"[^\w\s]+")
 
