@@ -77,11 +77,14 @@ def check_entry(path: Path, rel: str, depth: int) -> tuple[str, str] | None:
     return _kind_problem(st)
 
 
-def walk(root: Path, prefix: str = "") -> list[Entry]:
-    """Every regular file under ``root`` and every problem, in path order; ``prefix`` starts each rel."""
+def walk(root: Path, prefix: str = "", depth: int = 0) -> list[Entry]:
+    """Every regular file under ``root`` and every problem, in path order.
+
+    ``prefix`` starts each rel and ``depth`` is the root's own depth below the raw directory.
+    """
     out: list[Entry] = []
     # Iterative, so a tree of thousands of folders is a reported problem, not a RecursionError.
-    stack: list[tuple[Path, str, int]] = [(root, prefix, 0)]
+    stack: list[tuple[Path, str, int]] = [(root, prefix, depth)]
     while stack:
         folder, rel_dir, depth = stack.pop()
         try:
@@ -137,7 +140,7 @@ def walk_paths(paths: list[Path], raw_dir: Path) -> list[Entry]:
         if problem is not None:
             out.append(Entry(path, rel, problem))
         elif path.is_dir():
-            out += walk(path, "" if rel == "." else rel + "/")
+            out += walk(path, "" if rel == "." else rel + "/", depth)
         else:
             out.append(Entry(path, rel))
     return out

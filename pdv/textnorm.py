@@ -21,7 +21,7 @@ def clean_text(value: object) -> str:
     """NFC text with stray and repeated whitespace removed; '' for empty cells."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:  # 1e308 stays short
         value = int(value)
     return _SPACE.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
 
