@@ -225,7 +225,9 @@ def _read(raw: RawFile, registry: UnitRegistry, settings: Settings) -> tuple[Par
     except FileRejected as exc:
         return ParsedFile(raw, to_frame([Finding(exc.rule, raw.rel, params={"detail": exc.detail})])), []
     except Exception as exc:  # one bad file must never stop the others
-        log.exception("unexpected error reading %s", raw.rel)
+        # One line for people; the stack only at debug level (no traceback reaches a user).
+        log.error("unexpected error reading %s: %s: %s", raw.rel, type(exc).__name__, exc)
+        log.debug("unexpected error reading %s", raw.rel, exc_info=True)
         detail = f"lỗi không xác định / unexpected {type(exc).__name__}: {exc}"
         return ParsedFile(raw, to_frame([Finding("file.unreadable", raw.rel, params={"detail": detail})])), []
 
@@ -341,7 +343,8 @@ def read_batch(
     try:
         _check_reports(parsed, tables, registry, settings, years)
     except Exception as exc:  # a batch-level failure must not lose the batch: fall back to one file at a time
-        log.exception("batch validation failed")
+        log.error("batch validation failed: %s: %s", type(exc).__name__, exc)
+        log.debug("batch validation failed", exc_info=True)
         if len(files) > 1:
             return [process_file(f, registry, settings, years) for f in files]
         detail = f"lỗi không xác định / unexpected {type(exc).__name__}: {exc}"

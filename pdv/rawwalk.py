@@ -91,14 +91,14 @@ def walk(root: Path, prefix: str = "", depth: int = 0) -> list[Entry]:
             with os.scandir(folder) as it:
                 names = sorted(e.name for e in it)
         except PermissionError:
-            problem = ("file.no_permission", "không có quyền đọc thư mục / folder not readable")
-            out.append(Entry(folder, rel_dir.rstrip("/"), problem, True))
+            denied = ("file.no_permission", "không có quyền đọc thư mục / folder not readable")
+            out.append(Entry(folder, rel_dir.rstrip("/"), denied, True))
             continue
         except OSError as exc:
-            problem = ("file.unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
-            out.append(Entry(folder, rel_dir.rstrip("/"), problem, True))
+            failed = ("file.unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
+            out.append(Entry(folder, rel_dir.rstrip("/"), failed, True))
             continue
-        subdirs = []
+        subdirs: list[tuple[Path, str, int]] = []
         for name in names:
             path = folder / name
             rel = rel_dir + display_name(name)

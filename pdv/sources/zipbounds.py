@@ -80,7 +80,7 @@ def _inflated_size(fh: BinaryIO, info: zipfile.ZipInfo, limits: ZipLimits, left:
         raise _corrupt(f"{info.filename}: phương thức nén {info.compress_type} / compression method")
     fh.seek(info.header_offset)
     header = _LOCAL_HEADER.unpack(fh.read(_LOCAL_HEADER.size))
-    if header[0] != zipfile.stringFileHeader:
+    if header[0] != b"PK\x03\x04":
         raise _corrupt(f"{info.filename}: bad local header")
     fh.seek(header[9] + header[10], 1)  # file name and extra field
     cap = min(limits.member_bytes, left)
