@@ -111,9 +111,9 @@ def _kind(rel: str) -> str | None:
 
 def classify(path: Path, raw_dir: Path) -> RawFile | None:
     """A ``RawFile`` for a path under ``raw_dir``; None for files the pipeline does not read."""
-    rel = path.relative_to(raw_dir).as_posix()
+    path.relative_to(raw_dir)  # ValueError outside it, as before
     found = walk_paths([path], raw_dir)
-    return _raw_file(found[0]) if len(found) == 1 and found[0].rel == rel else None
+    return _raw_file(found[0]) if len(found) == 1 and found[0].path == Path(os.path.abspath(path)) else None
 
 
 def _raw_file(entry: Entry, kind: str | None = None) -> RawFile | None:

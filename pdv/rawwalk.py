@@ -10,12 +10,14 @@ the other files.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 MAX_DEPTH = 16  # folders below the raw directory; real trees are year/month deep
 MAX_REL_CHARS = 1000  # a relative path longer than this is not opened (PATH_MAX is 4,096 bytes)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _READ_BITS = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 
 
@@ -30,8 +32,9 @@ class Entry:
 
 
 def display_name(name: str) -> str:
-    """A file-system name as printable text: bytes that are not UTF-8 become ``\\xNN``."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
+    """A file-system name as printable text: bytes that are not UTF-8, and controls, become ``\\xNN``."""
+    text = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)  # an ESC in a name reaches logs too
 
 
 def _is_utf8(name: str) -> bool:
@@ -127,7 +130,7 @@ def walk_paths(paths: list[Path], raw_dir: Path) -> list[Entry]:
     for given in paths:
         path = Path(os.path.abspath(given))  # not resolve(): a link must stay a link
         try:
-            rel = path.relative_to(root).as_posix()
+            rel = "/".join(display_name(part) for part in path.relative_to(root).parts) or "."
         except ValueError:
             rel = display_name(path.name)
         depth = 0 if rel == "." else rel.count("/") + 1

@@ -64,6 +64,7 @@ ROW_LEVEL = {
     *(("reports/markup_unit_names.csv", "summary.unknown_unit", row) for row in (2, 3, 4)),
     ("reports/reject_dtd.xlsx", "summary.unknown_unit", 2),
     (f"reports/{LONG_NAME}", "summary.unknown_unit", 2),
+    ("reports/esc\\x1b[31m.csv", "summary.unknown_unit", 2),
 }
 
 
@@ -110,6 +111,7 @@ def make_hostile_raw(raw: Path, outside: Path) -> None:
     _write_at(_mkdir_deep(reports, ["long"] + ["p" * 250] * 17), "x.csv", sgtvt)  # > 4,096 characters
     bad_row = (HOSTILE / "good_1_stp.csv").read_bytes().replace(b"STP;S", b";Kh\xc3\xb4ng ph\xe1\xba\xa3i S")
     (reports / LONG_NAME).write_bytes(bad_row)
+    (reports / "esc\x1b[31m.csv").write_bytes(bad_row.replace(b"Kh", b"Ch"))  # a control in a name: shown as \x1b everywhere
 
 
 def _remove_deep(top: Path) -> None:
@@ -277,6 +279,8 @@ def test_run_and_validate_agree_on_every_hostile_case(
         text = _xlsx_text(out)
         assert "root:x:0:0" not in text and "[project]" not in text
     assert "Traceback" not in result.output
+    table = runner.invoke(app, ["issues", *args])
+    assert table.exit_code == 0 and "\x1b" not in table.stdout and "[/] x" in table.stdout
 
     again = runner.invoke(app, ["run", "--raw", str(settings.raw_dir), *args])
     assert again.exit_code == 0 and "nothing_new" in again.output, again.output
