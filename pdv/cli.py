@@ -92,9 +92,9 @@ def say_error(exc: UserError) -> None:
 
 
 def _escape(text: str) -> str:
-    from rich.markup import escape
+    from pdv.termtext import markup_safe
 
-    return escape(text)
+    return markup_safe(text)
 
 
 def _settings(raw: Path | None, warehouse: str | None) -> Settings:
@@ -261,10 +261,7 @@ def validate(
 
     settings = _settings(raw, warehouse)
     require_reference(settings)
-    files = classify_paths(
-        [f for p in paths for f in (sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])],
-        settings.raw_dir,
-    )
+    files = classify_paths(paths, settings.raw_dir)  # the same walk as `pdv run`
     dest = destination_for(settings.database_url)
     try:  # the once-only rule looks at admissions already in the warehouse, read only
         persons = current_persons(dest)

@@ -54,7 +54,6 @@ _FORMULA_START = ("=", "+", "-", "@")
 _FILE_REJECTIONS = {"file.unreadable", "file.unsupported_format", "file.too_large", "file.empty"}
 # Bounds before openpyxl inflates an untrusted zip (the reader applies the same ratio).
 _MAX_UNCOMPRESSED = 512 * 1024 * 1024
-_MAX_ZIP_RATIO = 200
 _HEADER_SCAN_ROWS = 30
 _COMMENT_WIDTH_PX = 360
 _COMMENT_CHARS_PER_LINE = 48
@@ -103,8 +102,8 @@ def write_feedback(
             try:
                 _annotate(wb, records, cols, csv_names={}, reuse_default=False)
                 return save_workbook_atomic(wb, out_path)
-            except Exception:  # openpyxl cannot write back everything it reads; fall back below
-                log.warning("cannot annotate %s; sending the issue list only", workbook, exc_info=True)
+            except Exception as exc:  # openpyxl cannot write back everything it reads; fall back below
+                log.warning("cannot annotate %s (%s); sending the issue list only", workbook, type(exc).__name__)
     wb = Workbook()
     names: dict[str, str] = {}
     if sheets:
@@ -166,16 +165,16 @@ def _issues(frame: pd.DataFrame) -> list[_Issue]:
 
 
 def _zip_within_bounds(path: Path) -> bool:
+    from pdv.sources.zipbounds import RATIO_LIMIT, ZipLimits, ZipRejected, check_zip
+
     try:
         if not zipfile.is_zipfile(path):
             return False
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (OSError, zipfile.BadZipFile, ValueError):
+        total = min(_MAX_UNCOMPRESSED, max(1, path.stat().st_size) * RATIO_LIMIT)
+        check_zip(path, ZipLimits(total, total))  # real inflated sizes, as the reader checks them
+    except (OSError, ZipRejected):
         return False
-    declared = sum(i.file_size for i in infos)
-    compressed = max(1, sum(i.compress_size for i in infos))
-    return declared <= _MAX_UNCOMPRESSED and declared / compressed <= _MAX_ZIP_RATIO
+    return True
 
 
 def _open_original(path: Path) -> Workbook | None:
@@ -184,8 +183,8 @@ def _open_original(path: Path) -> Workbook | None:
         return None
     try:
         return load_workbook(path, data_only=False)
-    except Exception:  # any kind of damage in an untrusted file means: list only
-        log.warning("openpyxl cannot open %s; sending the issue list only", path, exc_info=True)
+    except Exception as exc:  # any kind of damage in an untrusted file means: list only (no traceback)
+        log.warning("openpyxl cannot open %s (%s); sending the issue list only", path, type(exc).__name__)
         return None
 
 

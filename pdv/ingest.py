@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,6 +17,7 @@ import pandas as pd
 
 from pdv.faults import checkpoint
 from pdv.findings import Finding, to_frame
+from pdv.rawwalk import Entry, walk, walk_paths
 from pdv.reference import CHANGES_FILE, COMMITTEES_FILE, UnitRegistry, change_names
 from pdv.settings import Settings, get_settings
 from pdv.sources.plan import PlanDocument, parse_plan_metadata, read_annex_xlsx, read_plan_text
@@ -36,6 +38,7 @@ class RawFile:
     kind: str  # plan_text, plan_docx, annex_xlsx, reference, report
     sha256: str
     size: int
+    problem: tuple[str, str] | None = None  # (rule, detail): reported, never opened (see pdv.rawwalk)
 
 
 @dataclass
@@ -90,13 +93,12 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def classify(path: Path, raw_dir: Path) -> RawFile | None:
-    """A ``RawFile`` for a path under ``raw_dir``; None for files the pipeline does not read."""
-    rel = path.relative_to(raw_dir).as_posix()
-    if path.name in IGNORED_NAMES or path.name.startswith((".", "~$")):
+def _kind(rel: str) -> str | None:
+    name = rel.rsplit("/", 1)[-1]
+    if name in IGNORED_NAMES or name.startswith((".", "~$")):
         return None
     top = rel.split("/", 1)[0]
-    suffix = path.suffix.lower()
+    suffix = Path(name).suffix.lower()
     kind = {
         ("plan", ".txt"): "plan_text",
         ("plan", ".docx"): "plan_docx",
@@ -105,27 +107,54 @@ def classify(path: Path, raw_dir: Path) -> RawFile | None:
     }.get((top, suffix))
     if kind is None and top in ("plan", "reports"):
         kind = "report" if top == "reports" else "plan_unknown"
-    if kind is None:
-        return None
-    return RawFile(path, rel, kind, sha256_file(path), path.stat().st_size)
+    return kind
+
+
+def classify(path: Path, raw_dir: Path) -> RawFile | None:
+    """A ``RawFile`` for a path under ``raw_dir``; None for files the pipeline does not read."""
+    path.relative_to(raw_dir)  # ValueError outside it, as before
+    found = walk_paths([path], raw_dir)
+    return _raw_file(found[0]) if len(found) == 1 and found[0].path == Path(os.path.abspath(path)) else None
+
+
+def _raw_file(entry: Entry, kind: str | None = None) -> RawFile | None:
+    """The ``RawFile`` of a walked entry: hashed if it may be read, else carrying its problem."""
+    name_kind = _kind(entry.rel)
+    if name_kind is None and not (entry.problem and entry.is_dir and entry.rel.split("/", 1)[0] == "reference"):
+        return None  # not an input (or ignored): neither read nor reported
+    kind = kind or name_kind or "rejected"
+    problem = entry.problem
+    if problem is None:
+        try:
+            return RawFile(entry.path, entry.rel, kind, sha256_file(entry.path), entry.path.stat().st_size)
+        except PermissionError:
+            problem = ("file.no_permission", "không có quyền đọc / no read permission")
+        except OSError as exc:
+            problem = ("file.unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
+    if kind == "reference":  # the registry is read by name; the problem is still a file-level issue
+        kind = "rejected"
+    # A stable id for what was seen: the same problem again is no new version.
+    digest = hashlib.sha256(f"{entry.rel}\0{problem[0]}\0{problem[1]}".encode()).hexdigest()
+    return RawFile(entry.path, entry.rel, kind, digest, 0, problem)
 
 
 def scan(raw_dir: Path) -> list[RawFile]:
-    """Every input file under ``raw_dir``, in path order."""
-    files = (classify(p, raw_dir) for p in sorted(raw_dir.rglob("*")) if p.is_file())
+    """Every input file under ``raw_dir`` (and every thing that must not be opened), in path order."""
+    files = (_raw_file(e) for e in walk(raw_dir))
     return [f for f in files if f is not None]
 
 
 def classify_paths(paths: Iterable[Path], raw_dir: Path) -> list[RawFile]:
-    """``RawFile``s for explicit paths (``pdv validate``); files outside ``raw_dir`` are read by suffix."""
+    """``RawFile``s for explicit paths (``pdv validate``), walked as ``scan`` walks the raw directory.
+
+    Files outside ``raw_dir`` are read by their suffix.
+    """
+    root = Path(os.path.abspath(raw_dir))
     out = []
-    for path in paths:
-        path = path.resolve()
-        try:
-            found = classify(path, raw_dir.resolve())
-        except ValueError:
-            kind = {".txt": "plan_text", ".docx": "plan_docx", ".xlsx": "annex_xlsx"}.get(path.suffix.lower(), "report")
-            found = RawFile(path, path.name, kind, sha256_file(path), path.stat().st_size)
+    for entry in walk_paths(list(paths), raw_dir):
+        inside = entry.path == root or root in entry.path.parents
+        kind = None if inside else {".txt": "plan_text", ".docx": "plan_docx", ".xlsx": "annex_xlsx"}.get(entry.path.suffix.lower(), "report")
+        found = _raw_file(entry, kind)
         if found is not None:
             out.append(found)
     return out
@@ -158,6 +187,8 @@ def plan_years(raw_dir: Path) -> list[int]:
     """Years of the plans in the raw directory (reports outside them are errors)."""
     years: set[int] = set()
     for path in sorted((raw_dir / "plan").glob("*.txt")):
+        if path.is_symlink() or not path.is_file():
+            continue  # reported by the walk, never opened
         try:
             years.update(parse_plan_metadata(path.read_text(encoding="utf-8-sig"), "").years)
         except (OSError, UnicodeDecodeError):
@@ -177,6 +208,8 @@ def _read(raw: RawFile, registry: UnitRegistry, settings: Settings) -> tuple[Par
     from schemas.annex import validate_annex
 
     try:
+        if raw.problem is not None:
+            raise FileRejected(*raw.problem)
         if raw.kind == "report":
             report = read_report(raw.path, raw.rel, settings)
             parsed = ParsedFile(raw, to_frame(report.findings), summary=_empty_summary())
@@ -202,7 +235,9 @@ def _read(raw: RawFile, registry: UnitRegistry, settings: Settings) -> tuple[Par
     except FileRejected as exc:
         return ParsedFile(raw, to_frame([Finding(exc.rule, raw.rel, params={"detail": exc.detail})])), []
     except Exception as exc:  # one bad file must never stop the others
-        log.exception("unexpected error reading %s", raw.rel)
+        # One line for people; the stack only at debug level (no traceback reaches a user).
+        log.error("unexpected error reading %s: %s: %s", raw.rel, type(exc).__name__, exc)
+        log.debug("unexpected error reading %s", raw.rel, exc_info=True)
         detail = f"lỗi không xác định / unexpected {type(exc).__name__}: {exc}"
         return ParsedFile(raw, to_frame([Finding("file.unreadable", raw.rel, params={"detail": detail})])), []
 
@@ -321,7 +356,8 @@ def read_batch(
     try:
         _check_reports(parsed, tables, registry, settings, years)
     except Exception as exc:  # a batch-level failure must not lose the batch: fall back to one file at a time
-        log.exception("batch validation failed")
+        log.error("batch validation failed: %s: %s", type(exc).__name__, exc)
+        log.debug("batch validation failed", exc_info=True)
         if len(files) > 1:
             return [process_file(f, registry, settings, years) for f in files]
         detail = f"lỗi không xác định / unexpected {type(exc).__name__}: {exc}"

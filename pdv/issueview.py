@@ -9,19 +9,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
 
 def plain(value: object) -> str:
-    """A value safe for a terminal: no control or direction characters, newlines as spaces."""
-    if value is None:
-        return ""
-    return _CONTROL.sub("", str(value).replace("\n", " ").replace("\t", " "))
+    """A value safe for a terminal: no control or direction characters (``pdv.termtext``), newlines as spaces."""
+    from pdv.termtext import strip_controls
+
+    return strip_controls(value).replace("\n", " ")
 
 
 def where(rec: dict[str, Any]) -> str:

@@ -11,7 +11,16 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
 def _text(s: pd.Series) -> pd.Series:
-    return s.astype("string").str.normalize("NFC").str.strip().str.replace("\u00a0", " ", regex=False)
+    """Cell text NFKC-folded (full-width digits become ASCII); text with other digits becomes NA.
+
+    ``\\d`` and ``float()`` accept every script's digits: only ASCII 0-9 count here, so a number
+    written in another script is an error, never a value.
+    """
+    text = s.astype("string").str.normalize("NFKC").str.strip().str.replace("\u00a0", " ", regex=False)
+    return text.mask(text.str.contains(_OTHER_DIGIT, regex=True, na=False))
+
+
+_OTHER_DIGIT = r"(?![0-9])\d"
 
 
 def _per_distinct(parse: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlalchemy.engine import Connection
 from pdv.findings import ISSUE_SQL_NAMES, Finding
 from pdv.ingest import ParsedFile
 from pdv.settings import Settings
+from pdv.sources.spreadsheet import FileRejected, Sheet
 from pdv.warehouse import Destination
 from pdv.warehouse.base import query_frame
 from pdv.warehouse.load import QualityCheck
@@ -46,8 +48,24 @@ def warehouse_checkpoint(settings: Settings) -> QualityCheck:
     return check
 
 
+_MAX_NAME_BYTES = 150  # a component of a feedback path; file systems allow 255 and the temp name adds more
+
+
+def _bounded(name: str) -> str:
+    """``name`` if short enough, else its start plus a hash of the whole (distinct names stay distinct)."""
+    if len(name.encode("utf-8", "backslashreplace")) <= _MAX_NAME_BYTES:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "backslashreplace")).hexdigest()[:12]
+    head = name.encode("utf-8", "backslashreplace")[: _MAX_NAME_BYTES - 40].decode("utf-8", "ignore")
+    return f"{head}~{digest}"
+
+
 def feedback_path(settings: Settings, rel: str) -> Path:
-    return settings.feedback_dir / (rel + ".xlsx" if not rel.endswith(".xlsx") else rel)
+    """Where a file's feedback goes: its path under ``feedback/``, each component bounded in length."""
+    parts = [_bounded(p) for p in rel.split("/") if p not in ("", ".", "..")]
+    name = parts[-1] if parts else "file"
+    parts[-1:] = [name if name.endswith(".xlsx") else _bounded(name + ".xlsx")[:-5] + ".xlsx"]
+    return settings.feedback_dir.joinpath(*parts)
 
 
 def refresh_feedback(settings: Settings, dest: Destination, run_id: str, parsed: list[ParsedFile]) -> list[Path]:
@@ -56,8 +74,6 @@ def refresh_feedback(settings: Settings, dest: Destination, run_id: str, parsed:
     from pdv.feedback_ids import format_id_columns, id_columns
     from pdv.ingest import classify, process_file
     from pdv.reference import UnitRegistry
-    from pdv.sources.csvfile import read_csv
-    from pdv.sources.spreadsheet import read_xlsx
 
     issues = dest.read_sql(
         "select * from dq_issue where file is not null and file in ("
@@ -75,33 +91,52 @@ def refresh_feedback(settings: Settings, dest: Destination, run_id: str, parsed:
             out.unlink(missing_ok=True)
             continue
         item = by_rel.get(str(rel))
-        source = settings.raw_dir / str(rel)
-        if item is None and source.exists():
-            raw = classify(source, settings.raw_dir)
-            if raw is not None:
-                registry = registry or UnitRegistry.load(settings.reference_dir)
-                item = process_file(raw, registry, settings)
+        raw = item.raw if item is not None else classify(settings.raw_dir / str(rel), settings.raw_dir)
+        # Only a regular file inside the raw directory is opened (the walk's verdict, see pdv.rawwalk).
+        source = raw.path if raw is not None and raw.problem is None else None
+        if item is None and raw is not None and source is not None:
+            registry = registry or UnitRegistry.load(settings.reference_dir)
+            item = process_file(raw, registry, settings)
+        suffix = source.suffix.lower() if source is not None else ""
         try:
-            suffix = source.suffix.lower()
-            is_xlsx = suffix in (".xlsx", ".xlsm")
             # A CSV's cells are read again here rather than kept from reading: at national scale
             # the raw cells of every file held through the load cost more than a gigabyte. An .xls or
             # .ods submission gets an .xlsx copy of its content.
-            grids = []
-            if source.exists() and suffix == ".csv":
-                grids = [read_csv(source, settings)]
-            elif source.exists() and suffix in (".xls", ".ods"):
-                grids = read_xlsx(source, settings)
+            grids: list[Sheet] = []
+            if source is not None and suffix == ".csv":
+                grids = _csv_cells(source, settings)
+            elif source is not None and suffix in (".xls", ".ods"):
+                grids = _workbook_cells(source, settings)
             write_feedback(
                 out,
                 still_open,
-                workbook=source if is_xlsx and source.exists() else None,
+                workbook=source if suffix in (".xlsx", ".xlsm") else None,
                 sheets=grids,
                 header_cols=item.header_cols if item is not None else None,
             )
             if item is not None:
                 format_id_columns(out, id_columns(item))
             written.append(out)
-        except Exception:  # feedback is a convenience: it must never fail the run
-            log.exception("could not write feedback for %s", rel)
+        except Exception as exc:  # feedback is a convenience: it must never fail the run
+            log.error("could not write feedback for %s: %s: %s", rel, type(exc).__name__, exc)
     return written
+
+
+def _workbook_cells(source: Path, settings: Settings) -> list[Sheet]:
+    """An .xls or .ods submission's sheets, for its .xlsx feedback copy; none when it was rejected."""
+    from pdv.sources.spreadsheet import read_xlsx
+
+    try:
+        return list(read_xlsx(source, settings))
+    except FileRejected:
+        return []
+
+
+def _csv_cells(source: Path, settings: Settings) -> list[Sheet]:
+    """The CSV's grid for the feedback copy; none when it was rejected (the list says why)."""
+    from pdv.sources.csvfile import read_csv
+
+    try:
+        return [read_csv(source, settings)]
+    except FileRejected:
+        return []

@@ -11,7 +11,8 @@ import pandas as pd
 # Tone marks, spelled as Telex letters so a key stays readable; vowel marks (circumflex, breve,
 # horn) are kept because they change the letter.
 _TONES = {"\u0300": "f", "\u0301": "s", "\u0303": "x", "\u0309": "r", "\u0323": "j"}
-_SPACE = re.compile(r"\s+")
+# A BOM or zero-width space inside a cell (CSV files pasted together) is spacing, not text.
+_SPACE = re.compile(r"[\s\ufeff\u200b]+")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _PUNCT = re.compile(r"[^\w\s]+")
 
@@ -20,7 +21,7 @@ def clean_text(value: object) -> str:
     """NFC text with stray and repeated whitespace removed; '' for empty cells."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:  # 1e308 stays short
         value = int(value)
     return _SPACE.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
 

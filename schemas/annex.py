@@ -12,6 +12,8 @@ from pdv.sources.plan import PlanDocument
 from pdv.textnorm import map_unique, name_key
 from schemas.base import Context, validate
 
+MAX_TARGET = 1_000_000  # a larger target is a typing slip and would overflow the warehouse's integers
+
 UNIT_TYPES = {name_key(t): t for t in ("Đảng bộ", "Chi bộ")}
 # The document is the authority: a row whose own arithmetic is off is flagged, not dropped.
 NON_BLOCKING = frozenset({"annex.row_arithmetic"})
@@ -92,6 +94,9 @@ def validate_annex(
         frame[m] = pd.to_numeric(frame[m].str.replace(r"[\s.,](?=\d{3}$)", "", regex=True), errors="coerce").astype(
             float
         )
+        # Only ASCII digits, and a target the warehouse's integers hold: anything else is no number.
+        other_digits = frame[m].notna() & raw[m].astype("string").str.contains(r"(?![0-9])\d", regex=True, na=False)
+        frame[m] = frame[m].mask(other_digits | ~(frame[m].abs() <= MAX_TARGET))
     known_type = map_unique(frame["unit_type"], name_key).map(UNIT_TYPES)
     frame["unit_type"] = known_type.fillna(frame["unit_type"].where(frame["unit_type"] != ""))
     resolved = registry.resolve(frame["unit_name"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,8 @@ from pdv.sources.reports import ReportTable
 from pdv.textnorm import ascii_key, clean_text, map_unique
 from schemas.base import Context, validate
 
+# A unit-month count above this is a typing slip, and would overflow the warehouse's integers.
+MAX_COUNT = 1_000_000
 COUNTS = ["admitted_total", "admitted_youth", "admitted_union", "recognized_full", "trained", "sympathizers"]
 GENDERS = {"nam": "Nam", "nu": "Nữ"}
 SOURCES = {
@@ -75,10 +78,18 @@ def _non_negative(s: pd.Series) -> pd.Series:
     return s.isna() | (s >= 0)
 
 
+def _in_range(s: pd.Series) -> pd.Series:
+    return s.isna() | (s <= MAX_COUNT)  # inf fails too
+
+
 def _count_column() -> pa.Column:
     return pa.Column(
         float,
-        [pa.Check(_non_negative, name="value_negative"), pa.Check(_whole, name="value_not_integer")],
+        [
+            pa.Check(_non_negative, name="value_negative"),
+            pa.Check(_whole, name="value_not_integer"),
+            pa.Check(_in_range, name="value_out_of_range"),
+        ],
         nullable=False,
     )
 
@@ -142,7 +153,10 @@ def roster_schema(years: list[int]) -> pa.DataFrameSchema:
             "religion": required,
             "decision_no": required,
             "gender": pa.Column(str, pa.Check(lambda s: s.isin(list(GENDERS.values())), name="gender_invalid")),
-            "national_id": pa.Column(str),
+            "national_id": pa.Column(
+                str,
+                pa.Check(lambda s: s.str.fullmatch(r"[0-9]{12}"), name="national_id_invalid"),  # ASCII only
+            ),
             "source": pa.Column(str, pa.Check(lambda s: s.isin(["youth", "union"]), name="source_invalid")),
             "birth_date": pa.Column("datetime64[us]", nullable=True),
             "admitted_on": pa.Column("datetime64[us]", nullable=True),
@@ -247,6 +261,7 @@ def check_summaries(tables: Tables, registry: UnitRegistry, years: list[int], de
         out[c] = parse_count(_column(frame, c))
         if c in blank_counts:  # clerks leave zeros blank; a row with no figure at all never gets here
             out[c] = out[c].mask(blank_counts[c] == "", 0.0)
+        out[f"{c}__maximum"] = f"{MAX_COUNT:,}".replace(",", ".")
     raw_reported = _raw_text(frame, ["reported_on"])["reported_on"]
     out["reported_on"] = parse_date(_column(frame, "reported_on"))
     out["reported_on_blank"] = raw_reported == ""
@@ -332,7 +347,9 @@ def _national_ids(ids: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     numeric = pd.to_numeric(ids.where(ids.map(type).isin([int, float])), errors="coerce")
     whole = numeric.where((numeric == numeric.round()) & (numeric >= 0) & (numeric < 1e12))
     digits = whole.astype("Int64").astype("string")
-    text = map_unique(ids.astype(object), clean_text).fillna("").str.replace(r"\s", "", regex=True)
+    # NFKC: an id in full-width digits is the same id (and the same hash); other scripts stay invalid.
+    text = map_unique(ids.astype(object), lambda v: unicodedata.normalize("NFKC", clean_text(v)))
+    text = text.fillna("").str.replace(r"\s", "", regex=True)
     restored = (digits.str.len() == 11).fillna(False).astype(bool)
     short = (digits.str.len() < 11).fillna(False).astype(bool)
     scientific = text.str.fullmatch(r"\d+(?:[.,]\d+)?[eE]\+?\d+").fillna(False).astype(bool)

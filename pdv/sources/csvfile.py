@@ -14,6 +14,7 @@ from pdv.sources.spreadsheet import FileRejected, Sheet, check_size
 # Letters that exist in Vietnamese text; a Windows-1258 decode of UTF-8 bytes (or the reverse)
 # produces pairs like "Ã¡" that never occur in real text.
 _MOJIBAKE = ("Ã", "Â¡", "Ä‘", "áº", "á»")
+_INVISIBLE = " \t\ufeff\u200b"
 
 
 def decode(data: bytes) -> str:
@@ -48,7 +49,9 @@ def read_csv(path: Path, settings: Settings) -> Sheet:
     text = decode(path.read_bytes())
     if not text.strip():
         raise FileRejected("file.empty", "không có dữ liệu / no data")
-    sample = text[:20000]
+    # Lines that are blank once BOMs and zero-width spaces go (files pasted together) say nothing
+    # about the delimiter, and make the sniffer give up.
+    sample = "\n".join(line for line in text[:20000].splitlines() if line.strip(_INVISIBLE))
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:

@@ -126,7 +126,7 @@ def _table(sheet: Sheet, kind: str, pos: int, levels: int, mapping: dict[int, st
     # Blank cells (None, NaN, spaces) are one thing; a row of them is skipped.
     cleaned = map_unique(pd.Series(grid.ravel(), dtype=object), clean_text)
     text = cleaned.fillna("").to_numpy(dtype=object).reshape(grid.shape)
-    keep = (text != "").any(axis=1)
+    keep = (text != "").any(axis=1) & ~_repeated_header(text, mapping, headers)
     grid, text, source_row = grid[keep], text[keep], source_row[keep]
     keep = drop_furniture(kind, text, mapping)  # section, note, date and signature rows; rows with no figures
     grid, text, source_row = grid[keep], text[keep], source_row[keep]
@@ -144,6 +144,17 @@ def _table(sheet: Sheet, kind: str, pos: int, levels: int, mapping: dict[int, st
     frame = pd.DataFrame({c: grid[rest, i] for i, c in mapping.items()}, dtype=object)
     frame["source_row"] = source_row[rest]
     return ReportTable(kind, sheet.name, frame, headers, header_cols, total)
+
+
+def _repeated_header(text: np.ndarray, mapping: dict[int, str], headers: dict[str, str]) -> np.ndarray:
+    """Rows that repeat the header (files pasted together, a page break): furniture, not data."""
+    repeat = np.full(len(text), bool(mapping))
+    for i, column in mapping.items():
+        if not repeat.any():
+            break
+        cells = map_unique(pd.Series(text[:, i], dtype=object), ascii_key).to_numpy(dtype=object)
+        repeat &= cells == ascii_key(headers[column])
+    return repeat
 
 
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)

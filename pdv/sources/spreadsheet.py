@@ -1,8 +1,8 @@
 """Safe reading of untrusted workbooks (.xlsx, .xls, .ods) and text files into cell grids.
 
-Bounds are checked before anything is parsed: file size, the zip's declared uncompressed size (a
-zip bomb is rejected, not decompressed), no DTD in any XML part, and each sheet's dimensions. Cells
-are read by their cached values through calamine; formulas are never evaluated.
+Bounds are checked before anything is parsed: file size, the zip's real inflated size, member by member
+(a zip bomb is rejected after at most its cap is inflated), no DTD in any XML part, and each sheet's
+dimensions. Cells are read by their cached values through calamine; formulas are never evaluated.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
 from pdv.settings import Settings
 from pdv.sources.odsmerge import ods_merges
 from pdv.sources.xmlguard import dtd_part
-
-_ZIP_RATIO_LIMIT = 200  # uncompressed/compressed; real workbooks stay far below
+from pdv.sources.zipbounds import ZipRejected, check_zip, limits_for
 
 
 class FileRejected(Exception):
@@ -62,20 +61,13 @@ def _check_ole(path: Path) -> None:
 def _check_zip(path: Path, settings: Settings) -> None:
     if not zipfile.is_zipfile(path):
         raise FileRejected("file.unreadable", "không phải bảng tính Excel / not an xlsx workbook")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-            declared = sum(i.file_size for i in infos)
-            compressed = max(1, sum(i.compress_size for i in infos))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileRejected("file.unreadable", f"tệp nén hỏng / corrupt zip: {exc}") from exc
+    try:  # real inflated sizes, every member (pdv.sources.zipbounds)
+        names = set(check_zip(path, limits_for(settings.max_file_bytes, path.stat().st_size)))
+    except ZipRejected as exc:
+        raise FileRejected(exc.rule, exc.detail) from exc
     if "xl/workbook.xml" not in names and "content.xml" not in names:
         raise FileRejected("file.unreadable", "thiếu xl/workbook.xml / not an xlsx or ods workbook")
-    limit = settings.max_file_bytes * 10
-    if declared > limit or declared / compressed > _ZIP_RATIO_LIMIT:
-        raise FileRejected("file.too_large", f"giải nén {declared} bytes / uncompressed size {declared}")
-    try:
+    try:  # the members are known to inflate within bounds: now no DTD in any XML part
         with zipfile.ZipFile(path) as zf:
             part = dtd_part(zf)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:

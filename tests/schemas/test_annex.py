@@ -67,6 +67,10 @@ def test_real_annex_findings(tmp_path: Path) -> None:
     [
         ("5\tĐảng bộ\tCục Hải quan Bình Định\t4\t2\t2\t\t2\t2", "annex.value_missing", "Tổng cộng", None),
         ("5\tĐảng bộ\tCục Hải quan Bình Định\t4\t2\t2\tbốn\t2\t2", "annex.value_missing", "Tổng cộng", "bốn"),
+        # Hostile inputs: a target the warehouse's integers cannot hold, digits of another script.
+        ("5\tĐảng bộ\tCục Hải quan Bình Định\t4\t2\t2\t3000000000\t2\t2", "annex.value_missing", "Tổng cộng", None),
+        ("5\tĐảng bộ\tCục Hải quan Bình Định\t4\t2\t2\t1e309\t2\t2", "annex.value_missing", "Tổng cộng", "1e309"),
+        ("5\tĐảng bộ\tCục Hải quan Bình Định\t4\t2\t2\t٤\t2\t2", "annex.value_missing", "Tổng cộng", "٤"),
         (
             "5\tĐảng bộ\tCục Hải quan Bình Định\t4\t2\t2\t-4\t-2\t-2",
             "annex.value_negative",
