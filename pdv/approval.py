@@ -124,7 +124,13 @@ def approved_periods(dest: Destination) -> set[str]:
 
 
 def approve(
-    settings: Settings, period: str, actor: str, reason: str | None = None, role: str = "board", view: str = "as_is"
+    settings: Settings,
+    period: str,
+    actor: str,
+    reason: str | None = None,
+    role: str = "board",
+    view: str = "as_is",
+    wait: bool = True,
 ) -> Approval:
     """Issue the period's extract as a new version, keep its files for good and lock its months."""
     from pdv.extracts import issued
@@ -133,7 +139,7 @@ def approve(
     actor = _who(actor, role, APPROVE_ROLES, "phê duyệt")
     dest = destination_for(settings.database_url)
     try:
-        with dest.run_lock(wait=True):
+        with dest.run_lock(wait=wait):
             with dest.engine.begin() as conn:
                 dest.apply_ddl(conn)
             if period not in periods_with_data(dest):
@@ -207,7 +213,9 @@ def approve(
     return Approval(period, version, actor, now, target, manifest)
 
 
-def reopen(settings: Settings, period: str, actor: str, reason: str, role: str = "board") -> Reopening:
+def reopen(
+    settings: Settings, period: str, actor: str, reason: str, role: str = "board", wait: bool = True
+) -> Reopening:
     """Reopen an approved period: its months unlock and the next run applies what is pending."""
     actor = _who(actor, role, REOPEN_ROLES, "mở lại")
     reason = (reason or "").strip()
@@ -215,7 +223,7 @@ def reopen(settings: Settings, period: str, actor: str, reason: str, role: str =
         raise ApprovalError("Cần ghi rõ lý do mở lại kỳ / a reason is required to reopen (--reason)")
     dest = destination_for(settings.database_url)
     try:
-        with dest.run_lock(wait=True), dest.engine.begin() as conn:
+        with dest.run_lock(wait=wait), dest.engine.begin() as conn:
             dest.apply_ddl(conn)
             latest = _latest(conn, period)
             if not is_approved(latest):
@@ -253,19 +261,24 @@ def reopen(settings: Settings, period: str, actor: str, reason: str, role: str =
 
 def pending_submissions(settings: Settings) -> pd.DataFrame:
     """Reports waiting for a locked month, one row per figure, with the figure in force beside it."""
+    dest = destination_for(settings.database_url)
+    try:
+        return pending_frame(dest)
+    finally:
+        dest.dispose()
+
+
+def pending_frame(dest: Destination) -> pd.DataFrame:
+    """``pending_submissions`` on an open destination (the console passes its read snapshot)."""
     from pdv.extracts.revisions import MEASURES_VI
     from pdv.warehouse.base import sql_statements
 
     keys = ["unit_code", "period", "path", "locked_by", "received_run"]
-    dest = destination_for(settings.database_url)
     wide = pd.DataFrame(columns=["period_month"])
-    try:
-        if dest.exists():  # read only: never creates a warehouse; one from before approvals has none pending
-            with dest.engine.connect() as conn:
-                if sa.inspect(conn).has_table("pending_submission"):
-                    wide = query_frame(conn, sql_statements(PENDING_SQL)[0])
-    finally:
-        dest.dispose()
+    if dest.exists():  # read only: never creates a warehouse; one from before approvals has none pending
+        with dest.engine.connect() as conn:
+            if sa.inspect(conn).has_table("pending_submission"):
+                wide = query_frame(conn, sql_statements(PENDING_SQL)[0])
     wide["period"] = pd.to_datetime(wide["period_month"]).dt.strftime("%Y-%m")
     if wide.empty:
         return pd.DataFrame(columns=[*keys, "measure", "in_force", "pending", "difference"])

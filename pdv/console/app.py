@@ -47,6 +47,7 @@ NAV: list[NavItem] = [
     NavItem("issues", "Lỗi dữ liệu", ("unit", "steward", "board")),
     NavItem("upload_form", "Nộp báo cáo", ("unit", "steward")),
     NavItem("extracts", "Báo cáo trích xuất", ("steward", "board")),
+    NavItem("approvals", "Phê duyệt kỳ", ("steward", "board")),
     NavItem("runs", "Lần chạy", ("steward", "board")),
 ]
 

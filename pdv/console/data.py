@@ -157,3 +157,43 @@ def load_runs(dest: Destination) -> list[dict[str, Any]]:
 def unit_names(dest: Destination) -> dict[str, str]:
     frame = _read(dest, "unit_names")
     return dict(zip(frame["unit_code"].astype(str), frame["unit_name"].astype(str), strict=True))
+
+
+OUTLOOK_ORDER = {"kho_dat": 0, "co_nguy_co": 1, "chua_ro": 2, "dat": 3}
+
+
+def outlook(dest: Destination, viewer: Viewer, year: int) -> dict[str, Any] | None:
+    """The early warning at the year's latest month end (``v_unit_outlook``), in the viewer's scope.
+
+    At-risk units come first, each with what the Board can act on: months not reported, trained
+    candidates waiting, the gap to the youth minimum and the admissions needed per month.
+    """
+    rows = _read(dest, "outlook", year=year)
+    if viewer.scope_unit is not None:
+        rows = rows[rows["unit_code"] == viewer.scope_unit]
+    if rows.empty:
+        return None
+    rows = rows.assign(_order=rows["status"].map(OUTLOOK_ORDER).fillna(9)).sort_values(["_order", "stt"])
+    follow = rows[rows["status"].isin(["co_nguy_co", "kho_dat"])]
+    return {
+        "month": int(rows["month"].iloc[0]),
+        "units": records(rows.drop(columns="_order")),
+        "follow": records(follow),
+    }
+
+
+def pending(dest: Destination) -> list[dict[str, Any]]:
+    """Reports waiting for a locked month, each figure beside the one in force (issue 16)."""
+    from pdv.approval import pending_frame
+
+    return records(pending_frame(dest))
+
+
+def approvals(dest: Destination) -> list[dict[str, Any]]:
+    """Every issued version of every period, latest first."""
+    import sqlalchemy as sa
+
+    with dest.engine.connect() as conn:
+        if not sa.inspect(conn).has_table("period_approval"):
+            return []
+    return records(_read(dest, "approvals"))

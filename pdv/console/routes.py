@@ -122,7 +122,9 @@ def dashboard(request: Request, year: int | None = None) -> HTMLResponse:
     def build(dest: Any) -> dict[str, Any]:
         years = data.years(dest)
         chosen = year if year in years else (years[0] if years else None)
-        return {"years": years, **(data.dashboard(dest, viewer, chosen) if chosen else {})}
+        if not chosen:
+            return {"years": years}
+        return {"years": years, **data.dashboard(dest, viewer, chosen), "outlook": data.outlook(dest, viewer, chosen)}
 
     read = _fetch(request, f"dashboard:{viewer.scope_unit}:{year}", build)
     return page(request, "dashboard.html", read=read, d=read.value)
@@ -151,7 +153,16 @@ def issues(
 @router.get("/units/{unit}", name="unit_page")
 def unit_page(request: Request, unit: str) -> HTMLResponse:
     viewer = viewer_of(request)
-    read = _fetch(request, f"unit:{viewer.role}:{unit}", lambda dest: data.unit_page(dest, viewer, unit.upper()))
+
+    def build(dest: Any) -> dict[str, Any] | None:
+        found = data.unit_page(dest, viewer, unit.upper())
+        if found is None:
+            return None
+        years = data.years(dest)
+        own = Viewer(viewer.name, viewer.role, unit.upper()) if viewer.scope_unit is None else viewer
+        return {**found, "outlook": data.outlook(dest, own, years[0]) if years else None}
+
+    read = _fetch(request, f"unit:{viewer.role}:{unit}", build)
     if read.value is None and not read.stale and read.as_of is not None:
         raise HTTPException(404, "Không có đơn vị này.")
     return page(request, "unit.html", read=read, d=read.value)
@@ -329,6 +340,64 @@ def extract_file(request: Request, period: str, name: str) -> FileResponse:
         raise HTTPException(404, "Không có tệp trích xuất này.")
     _audit(request, "download_extract", f"{period}/{name}")
     return FileResponse(settings.extracts_dir / period[:4] / period / name, filename=name)
+
+
+# approval of Board periods (issue 16): approve, reopen, the pending list
+@router.get("/approvals", name="approvals")
+def approvals(request: Request, message: str | None = None) -> HTMLResponse:
+    def build(dest: Any) -> dict[str, Any]:
+        return {"versions": data.approvals(dest), "pending": data.pending(dest)}
+
+    read = _fetch(request, "approvals", build)
+    periods = sorted(_extract_files(request.app.state.settings))
+    return page(request, "approvals.html", read=read, d=read.value, periods=periods, message=message)
+
+
+async def _approval_action(request: Request, action: str) -> Response:
+    """Approve or reopen through ``pdv.approval``, the functions the CLI uses; never waits for a run."""
+    from urllib.parse import quote
+
+    from pdv.approval import ApprovalError
+    from pdv.approval import approve as do_approve
+    from pdv.approval import reopen as do_reopen
+    from pdv.warehouse.base import WarehouseLocked
+
+    form = await request.form()
+    period = str(form.get("period") or "")
+    reason = str(form.get("reason") or "").strip()
+    viewer = viewer_of(request)
+    if not PERIOD.fullmatch(period):
+        raise HTTPException(400, "Kỳ không hợp lệ.")
+    settings = request.app.state.settings
+    try:
+        if action == "approve":
+            issued = await run_in_threadpool(
+                do_approve, settings, period, viewer.name, reason or None, viewer.role, "as_is", False
+            )
+            version = issued.version
+            text = f"Đã phê duyệt kỳ {period}, phiên bản {version}."
+        else:
+            opened = await run_in_threadpool(do_reopen, settings, period, viewer.name, reason, viewer.role, False)
+            version = opened.version
+            text = f"Đã mở lại kỳ {period}; {opened.pending} báo cáo đang chờ sẽ được áp dụng ở lần chạy tới."
+    except WarehouseLocked:
+        text = "Đang có lượt chạy quy trình ghi vào kho dữ liệu; vui lòng thử lại sau ít phút."
+    except ApprovalError as exc:
+        text = str(exc).split(" / ")[0]
+    else:
+        _audit(request, f"{action}_period", f"{period} v{version}")
+        request.app.state.reads.refresh()
+    return RedirectResponse(f"/approvals?message={quote(text)}", status_code=303)
+
+
+@router.post("/approvals/approve", name="approval_approve")
+async def approval_approve(request: Request) -> Response:
+    return await _approval_action(request, "approve")
+
+
+@router.post("/approvals/reopen", name="approval_reopen")
+async def approval_reopen(request: Request) -> Response:
+    return await _approval_action(request, "reopen")
 
 
 # runs

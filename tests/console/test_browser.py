@@ -131,9 +131,54 @@ def test_board_downloads_the_quarter_xlsx(live: tuple[str, Console, Path], brows
     assert download.value.suggested_filename == "tien-do-2024-Q1.xlsx"
     download.value.save_as(tmp_path / "q1.xlsx")
     workbook = openpyxl.load_workbook(tmp_path / "q1.xlsx")
-    cells = " ".join(
-        str(c.value) for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value
-    )
+    cells = " ".join(str(c.value) for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value)
     assert "Quý I năm 2024" in cells and " SYT " in cells
     page.goto("/runs")
     shot(page, "runs")
+
+
+def test_board_approves_a_quarter_and_a_steward_reopens_it(
+    live: tuple[str, Console, Path], browser: Browser, tmp_path: Path
+) -> None:
+    """Issue 16 in the console: approve 2024-Q1, a corrected March report waits as pending, reopen with a reason."""
+    base, con, _ = live
+    board = open_as(browser, base, "lanhdao")
+    board.goto("/approvals")
+    board.click("form[action='/approvals/approve']:has(input[value='2024-Q1']) button")
+    board.wait_for_url("**/approvals?message=*")
+    assert "Đã phê duyệt kỳ 2024-Q1, phiên bản 1" in board.inner_text("main")
+    assert board.locator("form[action='/approvals/approve']:has(input[value='2024-Q1'])").count() == 0
+    clerk = open_as(browser, base, "syt")
+    corrected = report(tmp_path / "fix" / "SYT_2024-03.xlsx", "SYT", "2024-03", date(2024, 4, 3), total=4)
+    upload(clerk, corrected)
+    clerk.click("#submit")
+    wait_processed(clerk, "reports/2024/03/SYT_2024-03.xlsx")
+    steward = open_as(browser, base, "ban")
+    steward.goto("/approvals")
+    pending = steward.inner_text("#pending")
+    assert "SYT" in pending and "2024-03" in pending and "2024-Q1" in pending, pending
+    shot(steward, "approvals")
+    form = "form[action='/approvals/reopen']:has(input[value='2024-Q1'])"
+    steward.fill(f"{form} input[name=reason]", "Sở Y tế gửi lại báo cáo tháng 3")
+    steward.click(f"{form} button")
+    steward.wait_for_url("**/approvals?message=*")
+    assert "Đã mở lại kỳ 2024-Q1" in steward.inner_text("main")
+    assert "Sở Y tế gửi lại báo cáo tháng 3" in steward.inner_text("table.approvals")
+    done = {(a["actor"], a["action"]) for a in con.store.audit_log()}
+    assert ("lanhdao", "approve_period") in done and ("ban", "reopen_period") in done
+
+
+def test_the_dashboard_and_unit_page_show_the_outlook(live: tuple[str, Console, Path], browser: Browser) -> None:
+    """Issue 17 in the console: the early warning on the dashboard (every unit) and on a clerk's unit page."""
+    base, _, _ = live
+    board = open_as(browser, base, "lanhdao")
+    board.goto("/?year=2024")
+    outlook = board.inner_text("#outlook")
+    assert "Dự báo khả năng hoàn thành chỉ tiêu" in outlook
+    assert board.locator("#outlook tbody tr").count() > 2
+    clerk = open_as(browser, base, "syt")
+    clerk.goto("/units/SYT")
+    rows = clerk.locator("#outlook tbody tr")
+    assert rows.count() == 1 and "/units/SYT" in (rows.first.locator("a").get_attribute("href") or "")
+    clerk.goto("/?year=2024")
+    assert clerk.locator("#outlook tbody tr").count() == 1
