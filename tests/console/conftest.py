@@ -95,7 +95,12 @@ def loaded_console(console_base: Settings, tmp_path: Path) -> Iterator[Settings]
         url = f"duckdb:///{wh / 'warehouse.duckdb'}"
     else:
         url = _new_database(url, template=sa.make_url(url).database)
-    yield Settings(raw_dir=raw, warehouse_dir=wh, warehouse_url=url)
+    settings = Settings(raw_dir=raw, warehouse_dir=wh, warehouse_url=url)
+    # Outputs belong to their warehouse (Settings.outputs_dir): the copy's database has its own name.
+    copied = wh / console_base.outputs_dir.name
+    if copied != settings.outputs_dir and copied.exists():
+        copied.rename(settings.outputs_dir)
+    yield settings
     if not url.startswith("duckdb"):
         _drop_database(url)
 
