@@ -50,7 +50,8 @@ def test_validate_exits_zero_when_only_warnings(raw_dir: Path) -> None:
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_run_then_issues_json(settings: Settings) -> None:
+def test_run_then_issues_json(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PDV_WAREHOUSE_DIR", str(settings.warehouse_dir))  # outputs beside the test's warehouse
     args = ["--warehouse", settings.database_url]
     result = runner.invoke(app, ["run", "--raw", str(settings.raw_dir), *args])
     assert result.exit_code == 0, result.output
