@@ -192,6 +192,11 @@ def stop_prefect_threads() -> None:
         if thread.name == "tqdm_monitor" and hasattr(thread, "exit"):
             with contextlib.suppress(Exception):
                 thread.exit()
+    # duckdb_engine registers its TRY_CAST compiler on SQLAlchemy's TryCast class. That class outlives the
+    # duckdb_engine module at exit, so the module's namespace (and through it DuckDB's types) is never cleared.
+    dispatcher = getattr(getattr(sys.modules.get("sqlalchemy"), "TryCast", None), "_compiler_dispatcher", None)
+    if dispatcher is not None:
+        dispatcher.specs.pop("duckdb", None)
 
 
 def serve(port: int, idle_seconds: float) -> None:
