@@ -169,7 +169,8 @@ def stop() -> LocalServer | None:
 
 
 def stop_prefect_threads() -> None:
-    """Flush Prefect's log and event workers and stop the daemon threads left running, at process exit.
+    """At process exit: flush Prefect's log and event workers, stop the daemon threads left running, and
+    drop the one third-party registration that keeps DuckDB's types alive through interpreter teardown.
 
     Why: those daemon threads are still running when the interpreter finalises, so what their frames
     reference is never freed, and DuckDB's bindings (nanobind) then report their types and constants
