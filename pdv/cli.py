@@ -741,9 +741,9 @@ def cli() -> None:
     try:
         app()
     finally:
-        from pdv.orchestrator import stop_prefect_threads
+        from pdv.orchestrator import release_at_exit
 
-        stop_prefect_threads()
+        release_at_exit()
 
 
 if __name__ == "__main__":

@@ -168,7 +168,7 @@ def stop() -> LocalServer | None:
     return server
 
 
-def stop_prefect_threads() -> None:
+def release_at_exit() -> None:
     """At process exit: flush Prefect's log and event workers, stop the daemon threads left running, and
     drop the one third-party registration that keeps DuckDB's types alive through interpreter teardown.
 
@@ -176,18 +176,8 @@ def stop_prefect_threads() -> None:
     reference is never freed, and DuckDB's bindings (nanobind) then report their types and constants
     as leaked, a hundred lines after the command's output. Stopped first, everything is freed in order.
     """
-    if "prefect" not in sys.modules:
-        return
-    with contextlib.suppress(Exception):
-        from prefect._internal.concurrency.threads import get_global_loop, get_run_sync_loop
-        from prefect.events.worker import EventsWorker
-        from prefect.logging.handlers import APILogWorker
-
-        APILogWorker.drain_all(timeout=10)
-        EventsWorker.drain_all(timeout=10)
-        for loop in (get_run_sync_loop(), get_global_loop()):
-            loop.shutdown()
-            loop.thread.join(10)
+    if "prefect" in sys.modules:
+        _stop_prefect()
     for thread in threading.enumerate():
         # Great Expectations' progress bars leave tqdm's monitor thread running.
         if thread.name == "tqdm_monitor" and hasattr(thread, "exit"):
@@ -198,6 +188,19 @@ def stop_prefect_threads() -> None:
     dispatcher = getattr(getattr(sys.modules.get("sqlalchemy"), "TryCast", None), "_compiler_dispatcher", None)
     if dispatcher is not None:
         dispatcher.specs.pop("duckdb", None)
+
+
+def _stop_prefect() -> None:
+    with contextlib.suppress(Exception):
+        from prefect._internal.concurrency.threads import get_global_loop, get_run_sync_loop
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all(timeout=10)
+        EventsWorker.drain_all(timeout=10)
+        for loop in (get_run_sync_loop(), get_global_loop()):
+            loop.shutdown()
+            loop.thread.join(10)
 
 
 def serve(port: int, idle_seconds: float) -> None:
