@@ -20,81 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import openpyxl  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from pdv.console import accounts  # noqa: E402
 from pdv.console.app import create_app  # noqa: E402
 from pdv.settings import Settings  # noqa: E402
-
-SUMMARY = [
-    "Mã đơn vị",
-    "Tên đơn vị",
-    "Kỳ báo cáo",
-    "Kết nạp: Tổng số",
-    "Kết nạp: Đoàn viên thanh niên",
-    "Kết nạp: Đoàn viên công đoàn",
-    "Công nhận đảng viên chính thức",
-    "Học lớp bồi dưỡng nhận thức về Đảng",
-    "Quần chúng cảm tình Đảng (cuối kỳ)",
-    "Ngày báo cáo",
-]
-ROSTER = [
-    "Mã đơn vị",
-    "Tên đơn vị",
-    "Họ và tên",
-    "Ngày sinh",
-    "Giới tính",
-    "Dân tộc",
-    "Tôn giáo",
-    "Số định danh cá nhân",
-    "Đoàn thể giới thiệu",
-    "Ngày kết nạp",
-    "Số quyết định",
-]
-
-
-def workbook(path: Path) -> bytes:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "TongHop"
-    ws.append(SUMMARY)
-    ws.append(["SYT", "Sở Y tế tỉnh Bình Định", "2024-05", 2, 1, 1, 0, 3, 10, date(2024, 6, 3)])
-    roster = wb.create_sheet("DanhSach")
-    roster.append(ROSTER)
-    roster.append(
-        [
-            "SYT",
-            "Sở Y tế tỉnh Bình Định",
-            "Người Thử Một",
-            date(1995, 1, 2),
-            "Nam",
-            "Kinh",
-            "Không",
-            "052095000901",
-            "Đoàn TN",
-            date(2024, 5, 10),
-            "1-QĐ/ĐUK",
-        ]
-    )
-    roster.append(
-        [
-            "SYT",
-            "Sở Y tế tỉnh Bình Định",
-            "Người Thử Hai",
-            date(1990, 3, 4),
-            "Nữ",
-            "Kinh",
-            "Không",
-            "052190000902",
-            "Công đoàn",
-            date(2024, 5, 12),
-            "2-QĐ/ĐUK",
-        ]
-    )
-    wb.save(path)
-    return path.read_bytes()
+from tests.console.workbooks import report  # noqa: E402
 
 
 def main() -> None:
@@ -105,7 +36,8 @@ def main() -> None:
     settings = Settings(raw_dir=raw, warehouse_dir=work / "wh")
     app = create_app(settings, start_worker=False)
     accounts.add(app.state.store, settings, "syt", "unit", "SYT", "bench-password")
-    content = workbook(work / "one-unit.xlsx")
+    # The console tests' own one-unit workbook (two admissions, consistent figures).
+    content = report(work / "one-unit.xlsx", "SYT", "2024-05", date(2024, 6, 3)).read_bytes()
     times = []
     with TestClient(app) as client:
         token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
