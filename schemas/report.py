@@ -153,10 +153,7 @@ def roster_schema(years: list[int]) -> pa.DataFrameSchema:
             "religion": required,
             "decision_no": required,
             "gender": pa.Column(str, pa.Check(lambda s: s.isin(list(GENDERS.values())), name="gender_invalid")),
-            "national_id": pa.Column(
-                str,
-                pa.Check(lambda s: s.str.fullmatch(r"[0-9]{12}"), name="national_id_invalid"),  # ASCII only
-            ),
+            "national_id": pa.Column(str),
             "source": pa.Column(str, pa.Check(lambda s: s.isin(["youth", "union"]), name="source_invalid")),
             "birth_date": pa.Column("datetime64[us]", nullable=True),
             "admitted_on": pa.Column("datetime64[us]", nullable=True),
@@ -164,7 +161,8 @@ def roster_schema(years: list[int]) -> pa.DataFrameSchema:
         checks=[
             *_unit_checks(),
             pa.Check(
-                lambda d: d["national_id"].str.fullmatch(r"\d{12}") | (d["national_id__why"] != ""),
+                # ASCII digits only (after NFKC): \d would accept any script's digits.
+                lambda d: d["national_id"].str.fullmatch(r"[0-9]{12}") | (d["national_id__why"] != ""),
                 name="national_id_invalid",
             ),
             pa.Check(lambda d: d["national_id__why"] == "", name="national_id_excel_number"),
