@@ -141,7 +141,7 @@ def hold_for_plan(
         return new, []
     held = [(f, k) for f, k in new if f.kind in ("report", "annex_xlsx")]
     detail = "; ".join(missing)
-    finding = Finding("plan.reports_held", where, params={"detail": detail, "value": len(held)})
+    finding = Finding("plan.reports_held", where, value=str(len(held)), params={"detail": detail})
     record = finding.record()
     summary.plan_problem = (record["message_vi"], record["message_en"])
     summary.message = record["message_en"]

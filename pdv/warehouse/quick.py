@@ -111,11 +111,11 @@ def check_writable(url: str) -> None:
         import os
 
         path = duckdb_path(url).resolve()
-        parent = path.parent
-        while not parent.exists() and parent != parent.parent:
-            parent = parent.parent
-        target = path if path.exists() else parent
-        if (path.exists() and path.is_dir()) or not os.access(target, os.W_OK | os.R_OK):
+        ancestor = path.parent
+        while not ancestor.exists() and ancestor != ancestor.parent:
+            ancestor = ancestor.parent
+        bad = path.is_dir() or not ancestor.is_dir() or not os.access(path if path.exists() else ancestor, os.W_OK)
+        if bad:
             raise UserError(
                 f"Không ghi được kho dữ liệu {path}: chọn một tệp mà tài khoản này ghi được (--warehouse duckdb:///TỆP).",
                 f"Cannot write the warehouse file {path}: choose a file this account can write "
