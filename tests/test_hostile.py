@@ -44,6 +44,7 @@ FILE_LEVEL = {
     "reports/mode000.csv": "file.no_permission",
     "reports/locked_dir": "file.no_permission",
     "reports/latin\\xe9\\xff_BM1.csv": "file.bad_path",
+    "reports/reject_dtd.xlsx": "file.xml_dtd",  # format 1.1: no DTD in any XML part
     "reports/reject_nul_byte.csv": "file.unreadable",
     "reports/reject_long_field.csv": "file.unreadable",
     "reports/reject_binary.csv": "file.unreadable",
@@ -62,7 +63,6 @@ ROW_LEVEL = {
     ("reports/ids_digit_forms.csv", "roster.duplicate_person", 3),  # full-width: the same id
     ("reports/ids_digit_forms.csv", "roster.national_id_invalid", 4),  # Arabic-Indic: no id
     *(("reports/markup_unit_names.csv", "summary.unknown_unit", row) for row in (2, 3, 4)),
-    ("reports/reject_dtd.xlsx", "summary.unknown_unit", 2),
     (f"reports/{LONG_NAME}", "summary.unknown_unit", 2),
     ("reports/esc\\x1b[31m.csv", "summary.unknown_unit", 2),
 }

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from pdv.cli import Format, print_issues
+from pdv.cli import Format, frame_records, print_issues
 from pdv.extracts.render import write_csv, write_html, write_xlsx
 from pdv.feedback import write_feedback
 from pdv.ingest import classify_paths, read_batch
@@ -90,4 +90,4 @@ def test_random_cell_text_never_crashes(name: str, period: str, count: str) -> N
 def _print(issues: pd.DataFrame, fmt: Format, sink: io.StringIO) -> None:
     # rich's Console writes to whatever sys.stdout is when it prints.
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(io.StringIO()):
-        print_issues(issues, fmt)
+        print_issues(frame_records(issues), fmt)
