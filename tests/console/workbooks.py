@@ -8,31 +8,9 @@ from typing import Any
 
 import openpyxl
 
-SUMMARY = [
-    "Mã đơn vị",
-    "Tên đơn vị",
-    "Kỳ báo cáo",
-    "Kết nạp: Tổng số",
-    "Kết nạp: Đoàn viên thanh niên",
-    "Kết nạp: Đoàn viên công đoàn",
-    "Công nhận đảng viên chính thức",
-    "Học lớp bồi dưỡng nhận thức về Đảng",
-    "Quần chúng cảm tình Đảng (cuối kỳ)",
-    "Ngày báo cáo",
-]
-ROSTER = [
-    "Mã đơn vị",
-    "Tên đơn vị",
-    "Họ và tên",
-    "Ngày sinh",
-    "Giới tính",
-    "Dân tộc",
-    "Tôn giáo",
-    "Số định danh cá nhân",
-    "Đoàn thể giới thiệu",
-    "Ngày kết nạp",
-    "Số quyết định",
-]
+# The template's headers, as the corpus generator writes them.
+from tests.data.reports.make_corpus import ROSTER, SUMMARY
+
 UNITS = {"SYT": "Sở Y tế tỉnh Bình Định", "STP": "Sở Tư pháp tỉnh Bình Định"}
 # Invented people: the names the privacy tests look for in every page.
 PEOPLE = {
