@@ -40,8 +40,8 @@ class Format(StrEnum):
     csv = "csv"
 
 
-@functools.cache
 def err() -> Console:
+    """A console on stderr, made per call: its width comes from the environment at that moment."""
     from rich.console import Console
 
     return Console(stderr=True)
@@ -76,7 +76,8 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
                 logging.getLogger("pdv").debug("unexpected error", exc_info=True)
                 err().print(
                     f"[red]Lỗi không mong đợi / unexpected error:[/] {_escape(type(exc).__name__)}: "
-                    f"{_escape(str(exc).splitlines()[0] if str(exc) else '')} (--debug shows the traceback)"
+                    f"{_escape(str(exc).splitlines()[0] if str(exc) else '')} (--debug shows the traceback)",
+                    soft_wrap=True,
                 )
                 raise typer.Exit(1) from exc
 
@@ -87,8 +88,9 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
 
 
 def say_error(exc: UserError) -> None:
-    err().print(f"[red]{_escape(exc.vi)}[/]")
-    err().print(_escape(exc.en), style="dim")
+    # soft_wrap: a path or file name in the message is never broken across lines, whatever the width.
+    err().print(f"[red]{_escape(exc.vi)}[/]", soft_wrap=True)
+    err().print(_escape(exc.en), style="dim", soft_wrap=True)
 
 
 def _escape(text: str) -> str:

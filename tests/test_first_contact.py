@@ -184,7 +184,7 @@ def test_each_warehouse_keeps_its_own_outputs(raw_dir: Path, tmp_path: Path) -> 
     assert second.outputs_dir.is_dir() and second.outputs_dir.parent == wh
 
 
-def test_issues_read_at_80_columns_and_as_csv_for_excel(tmp_path: Path) -> None:
+def test_issues_read_at_80_columns_and_as_csv_for_excel(monkeypatch: pytest.MonkeyPatch) -> None:
     from pdv import issueview
 
     rec = {
@@ -203,7 +203,7 @@ def test_issues_read_at_80_columns_and_as_csv_for_excel(tmp_path: Path) -> None:
     from rich.console import Console
 
     console = Console(width=80, file=io.StringIO(), highlight=False, markup=False)
-    issueview._console = lambda: console  # type: ignore[assignment]
+    monkeypatch.setattr(issueview, "_console", lambda: console)
     issueview.print_blocks([rec, rec | {"row": 4}, rec | {"file": "reports/b.csv"}])
     out = console.file.getvalue()  # type: ignore[attr-defined]
     lines = out.splitlines()
