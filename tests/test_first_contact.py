@@ -215,20 +215,7 @@ def test_issues_read_at_80_columns_and_as_csv_for_excel(monkeypatch: pytest.Monk
     assert json.loads(issueview.as_json([rec]))[0]["value"] == rec["value"]
 
 
-@pytest.fixture(
-    params=[
-        pytest.param(
-            "duckdb",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="DuckDB 2.0 bug, found by this test: inside a transaction, a table written with more than one "
-                "row group (>122,880 rows) from a pandas scan loses its rows in NOT EXISTS / LEFT JOIN probes "
-                "against the PK'd dq_issue, so the run stores none of its issues (the national run's lost 824,000)",
-            ),
-        ),
-        "postgresql",
-    ]
-)
+@pytest.fixture(params=["duckdb", "postgresql"])
 def big_settings(request: pytest.FixtureRequest, raw_dir: Path, tmp_path: Path) -> Settings:
     url = f"duckdb:///{tmp_path / 'wh' / 'warehouse.duckdb'}"
     if request.param == "postgresql":
