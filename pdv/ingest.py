@@ -366,6 +366,18 @@ def read_batch(
     return parsed
 
 
+PERSONS_SQL = "select person_key, unit_code, period_month, admitted_on, decision_no from fact_admission where is_current"
+
+
+def persons_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Admissions in force as the once-only rule reads them (``PERSONS_SQL``'s rows), dates as dates."""
+    if frame.empty:
+        return no_persons()
+    return frame.assign(
+        period_month=pd.to_datetime(frame["period_month"]), admitted_on=pd.to_datetime(frame["admitted_on"])
+    )
+
+
 def no_persons() -> pd.DataFrame:
     """An empty set of admissions in force."""
     return pd.DataFrame(

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from pdv.faults import checkpoint
 from pdv.findings import ISSUE_COLUMNS, ISSUE_SQL_NAMES, ISSUE_TABLE_COLUMNS, Finding, to_frame
 from pdv.history import UnitHistory, place
-from pdv.ingest import ParsedFile, RawFile, no_persons
+from pdv.ingest import PERSONS_SQL, ParsedFile, RawFile, no_persons, persons_frame
 from pdv.textnorm import map_unique, name_key
 from pdv.warehouse.admissions import move_later_admissions
 from pdv.warehouse.base import Destination, query_frame
@@ -67,19 +67,12 @@ def current_versions(dest: Destination) -> dict[str, tuple[str, str]]:
 def current_persons(dest: Destination) -> pd.DataFrame:
     """Admissions in force (person_key, unit_code, period_month, admitted_on, decision_no): a person is
     admitted once, the earliest admission stands."""
-    empty = no_persons()
     if not dest.exists():
-        return empty
+        return no_persons()
     with dest.engine.connect() as conn:
         if not sa.inspect(conn).has_table("fact_admission"):
-            return empty
-        frame = query_frame(
-            conn,
-            "select person_key, unit_code, period_month, admitted_on, decision_no from fact_admission where is_current",
-        )
-    frame["period_month"] = pd.to_datetime(frame["period_month"])
-    frame["admitted_on"] = pd.to_datetime(frame["admitted_on"])
-    return frame if not frame.empty else empty
+            return no_persons()
+        return persons_frame(query_frame(conn, PERSONS_SQL))
 
 
 def load_run(

@@ -35,6 +35,14 @@ def fetch(url: str, sql: str, **params: object) -> list[dict[str, Any]]:
     )
 
 
+def has_table(url: str, table: str) -> bool:
+    """Whether the warehouse exists and holds ``table`` (False for a DuckDB file not made yet)."""
+    if url.startswith("duckdb") and not duckdb_path(url).exists():
+        return False
+    rows = fetch(url, "select count(*) as n from information_schema.tables where table_name = :t", t=table)
+    return bool(rows[0]["n"])
+
+
 def _duckdb(url: str, sql: str, params: dict[str, object]) -> list[dict[str, Any]]:
     import duckdb
 

@@ -112,3 +112,23 @@ def test_empty_roster_sheet_is_a_roster_of_zero(settings: Settings, dest: Destin
         ["cross.roster_count_mismatch", "error", "reports/f11_empty_roster_admitted.xlsx"]
     ]
     assert "danh sách có 0 người" in issues["message_vi"].iloc[0]
+
+
+def test_validate_checks_against_the_admissions_in_the_warehouse(settings: Settings, dest: Destination) -> None:
+    """`pdv validate` reads the admissions in force (through the bare driver) for the once-only rule."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from pdv.cli import app
+
+    arrive(settings, JANUARY)
+    run(settings, dest)
+    may = settings.raw_dir / "reports" / MAY
+    shutil.copyfile(REPORTS / MAY, may)
+    args = ["validate", str(may), "--raw", str(settings.raw_dir), "--format", "json", "--warehouse", dest.url]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    found = {(i["rule"], i["file"], i["row"]) for i in json.loads(result.stdout)}
+    assert ("roster.duplicate_person", f"reports/{MAY}", 2) in found
+    assert "warehouse not readable" not in result.output
