@@ -76,7 +76,7 @@ def load_warehouse(
     plan_findings: list[Finding],
 ) -> RunSummary:
     """Write the run in one transaction (database I/O, retried: a failed attempt rolls back)."""
-    with warehouse(settings) as dest, progress.phase("warehouse load") as p:
+    with warehouse(settings) as dest, progress.phase("rows loaded") as p:
         summary = load_run(
             dest,
             summary,
@@ -89,13 +89,13 @@ def load_warehouse(
             quality=warehouse_checkpoint(settings) if parsed else None,
             plan_findings=plan_findings,
         )
-        p.advance(summary.rows_loaded)
-        p.note = f"rows loaded; {summary.issues_opened} issues opened, {summary.issues_resolved} resolved"
         # What the run reports is what was committed: read back the run's own record.
         stored = read_run(dest, summary.run_id)
         if stored is not None:
             for name in ("rows_read", "rows_loaded", "rows_rejected", "issues_opened", "issues_resolved"):
                 setattr(summary, name, int(stored[name] or 0))
+        p.advance(summary.rows_loaded)
+        p.note = f"{summary.issues_opened} issues opened, {summary.issues_resolved} resolved"
         return summary
 
 
@@ -121,11 +121,11 @@ def warehouse(settings: Settings) -> Iterator[Destination]:
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 def write_extracts(settings: Settings, changed_months: list[date] | None) -> list[ExtractResult]:
     """Board extracts of the periods the run changed; unchanged figures are not rewritten (file I/O)."""
-    with warehouse(settings) as dest, progress.phase("extracts") as p:
+    with warehouse(settings) as dest, progress.phase("extracts written") as p:
         results = extract_all(dest, settings, changed_months=changed_months)
         remove_stale(settings, dest)
         p.advance(sum(r.written for r in results))
-        p.note = f"written of {len(results)} periods checked"
+        p.note = f"{len(results)} periods checked"
     return results
 
 

@@ -47,10 +47,11 @@ class Format(StrEnum):
 
 
 def err() -> Console:
-    """A console on stderr, made per call: its width comes from the environment at that moment."""
+    """A console on stderr, made per call. Soft wrap: the terminal wraps long lines itself, so a path or
+    a file name is never broken by an inserted newline (and stays whole in a log)."""
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True)
 
 
 @app.callback()
@@ -82,8 +83,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
                 logging.getLogger("pdv").debug("unexpected error", exc_info=True)
                 err().print(
                     f"[red]Lỗi không mong đợi / unexpected error:[/] {_escape(type(exc).__name__)}: "
-                    f"{_escape(str(exc).splitlines()[0] if str(exc) else '')} (--debug shows the traceback)",
-                    soft_wrap=True,
+                    f"{_escape(str(exc).splitlines()[0] if str(exc) else '')} (--debug shows the traceback)"
                 )
                 raise typer.Exit(1) from exc
 
@@ -94,9 +94,8 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
 
 
 def say_error(exc: UserError) -> None:
-    # soft_wrap: a path or file name in the message is never broken across lines, whatever the width.
-    err().print(f"[red]{_escape(exc.vi)}[/]", soft_wrap=True)
-    err().print(_escape(exc.en), style="dim", soft_wrap=True)
+    err().print(f"[red]{_escape(exc.vi)}[/]")
+    err().print(_escape(exc.en), style="dim")
 
 
 def _escape(text: str) -> str:

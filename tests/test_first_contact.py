@@ -43,7 +43,7 @@ def test_run_and_issues_exit_quietly(prefect_server: tuple[str, dict[str, str]],
     url = f"duckdb:///{tmp_path / 'wh' / 'w.duckdb'}"
     done = pdv("run", "--raw", str(raw_dir), "--warehouse", url, env=env)
     assert done.returncode == 0, done.stderr
-    for phase in ("files scanned", "files read and validated", "warehouse load", "extracts"):
+    for phase in ("files scanned", "files read and validated", "rows loaded", "extracts written"):
         assert f"pdv: {phase}: " in done.stderr
     listed = pdv("issues", "--warehouse", url, env=env)
     assert listed.returncode == 0, listed.stderr

@@ -52,7 +52,10 @@ class RunWorker:
         self.settings = settings
         self.store = store
         self.after_run = after_run
-        self.mode = mode or ("prefect" if os.environ.get("PREFECT_API_URL") else "process")
+        # The server the console was started with: the worker thread talks to it whatever Prefect
+        # settings context another thread has entered.
+        self.api_url = os.environ.get("PREFECT_API_URL", "")
+        self.mode = mode or ("prefect" if self.api_url else "process")
         self.extra_env = dict(extra_env or {})
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -126,11 +129,12 @@ class RunWorker:
     def _prefect_run(self, run_id: int) -> tuple[str, str, str | None]:
         from prefect.client.orchestration import get_client
         from prefect.deployments import run_deployment
+        from prefect.settings import PREFECT_API_URL, temporary_settings
 
-        started = run_deployment(DEPLOYMENT, timeout=0, as_subflow=False)
-        flow_run_id = started.id  # type: ignore[union-attr]  # the sync form returns the FlowRun
-        self.store.update_run(run_id, flow_run_id=str(flow_run_id))
-        with get_client(sync_client=True) as client:
+        with temporary_settings(updates={PREFECT_API_URL: self.api_url}), get_client(sync_client=True) as client:
+            started = run_deployment(DEPLOYMENT, timeout=0, as_subflow=False)
+            flow_run_id = started.id  # type: ignore[union-attr]  # the sync form returns the FlowRun
+            self.store.update_run(run_id, flow_run_id=str(flow_run_id))
             while not self._stop.is_set():
                 state = client.read_flow_run(flow_run_id).state
                 kind = state.type.value if state is not None else "PENDING"
