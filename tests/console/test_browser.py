@@ -30,8 +30,15 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-def open_as(browser: Browser, base: str, name: str) -> Page:
-    page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True, base_url=base)
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+def open_as(browser: Browser, base: str, name: str, viewport: dict[str, int] = LAPTOP) -> Page:
+    phone = viewport["width"] < 640
+    page = browser.new_page(
+        viewport=viewport, accept_downloads=True, base_url=base, is_mobile=phone, has_touch=phone  # type: ignore[arg-type]
+    )
     page.goto("/login")
     page.fill("input[name=name]", name)
     page.fill("input[name=password]", PASSWORD)
@@ -182,3 +189,22 @@ def test_the_dashboard_and_unit_page_show_the_outlook(live: tuple[str, Console, 
     assert rows.count() == 1 and "/units/SYT" in (rows.first.locator("a").get_attribute("href") or "")
     clerk.goto("/?year=2024")
     assert clerk.locator("#outlook tbody tr").count() == 1
+
+
+@pytest.mark.parametrize("name", ["ban", "syt", "lanhdao"])
+def test_every_page_fits_a_phone(live: tuple[str, Console, Path], browser: Browser, name: str) -> None:
+    """At 390 px no page of the account's menu scrolls sideways: wide tables scroll inside their own box."""
+    base, _, _ = live
+    page = open_as(browser, base, name, PHONE)
+    menu = page.eval_on_selector_all("header.top nav a", "links => links.map(a => a.getAttribute('href'))")
+    assert len(menu) >= 3, menu
+    for path in [*menu, "/units/SYT"]:
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], (path, width)
+        assert page.locator("header.top nav a").first.is_visible(), path
+    if name == "ban":
+        page.goto("/?year=2024")
+        if SHOTS:
+            page.screenshot(path=str(Path(SHOTS) / "console-phone.png"), full_page=False)
