@@ -8,7 +8,7 @@ Every step runs in a fresh process started by this script, which measures its wa
 resident memory (``ru_maxrss`` of that process and its descendants, from ``wait4``) and samples its
 RSS every 0.2 s to attribute memory to the flow's tasks. Steps:
 
-* ``generate``: the inputs (pdv/scale.py), unless a complete set with the same seed is there;
+* ``generate``: the inputs (pdv/synthetic/scale.py), unless a complete set with the same seed is there;
 * ``orchestrator``: a Prefect server started once for the whole benchmark (its start time is
   reported); and the cost of the *temporary* server ``pdv run`` starts when none is configured,
   measured as a trivial flow without a server minus the same flow with one;
@@ -55,7 +55,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pdv.scale import SCALES, default_raw_dir, read_marker  # noqa: E402
+from pdv.synthetic.scale import SCALES, default_raw_dir, read_marker  # noqa: E402
 
 BENCH = ROOT / "bench"
 WORK = BENCH / "work"
@@ -321,7 +321,7 @@ class Bench:
             nxt = self.next_month(scale) if SCALES[scale].layout == "consolidated" else None
             # In a child process: this one stays small (see ``measure``).
             code = (
-                "import sys; from pathlib import Path; from pdv.scale import generate_scale; "
+                "import sys; from pathlib import Path; from pdv.synthetic.scale import generate_scale; "
                 "generate_scale(Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), clean=True, "
                 "next_dir=Path(sys.argv[4]) if sys.argv[4] else None)"
             )
@@ -384,7 +384,7 @@ class Bench:
                 "step": f"generate_{scale}",
                 "status": "ok",
                 "seconds": marker["seconds"],
-                "note": f"pdv.scale generator (in {time.perf_counter() - started:.1f} s this run, 0 when reused)",
+                "note": f"pdv.synthetic.scale generator (in {time.perf_counter() - started:.1f} s this run, 0 when reused)",
             }
 
     def step_orchestrator(self, api: str, server_start: float) -> None:

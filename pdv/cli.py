@@ -608,14 +608,14 @@ def demo_data(
 ) -> None:
     """Write the synthetic unit reports of 2024 and 2025 (every format variation, a few flaws).
 
-    With --scale, write a clean input set at scale for benchmarks (pdv/scale.py).
+    With --scale, write a clean input set at scale for benchmarks (pdv/synthetic/scale.py).
     """
     import shutil
 
-    from pdv.demo import YEARS, generate
+    from pdv.synthetic.demo import YEARS, generate
 
     if scale is not None:
-        from pdv.scale import SCALES, default_raw_dir, generate_scale
+        from pdv.synthetic.scale import SCALES, default_raw_dir, generate_scale
 
         if scale not in SCALES:
             err().print(f"[red]--scale must be one of {', '.join(SCALES)}, not {scale!r}[/]")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pdv.demo import DemoResult, generate
 from pdv.settings import PROJECT_ROOT, Settings
+from pdv.synthetic.demo import DemoResult, generate
 from pdv.warehouse import Destination, destination_for
 from tests.helpers import run_pipeline
 

@@ -23,10 +23,10 @@ import pandas as pd
 import pytest
 
 from pdv.column_maps import column_map
-from pdv.demo import DemoResult, generate
 from pdv.settings import PROJECT_ROOT
 from pdv.sources.furniture import furniture_kind
 from pdv.sources.legacy import convert_rows
+from pdv.synthetic.demo import DemoResult, generate
 from pdv.textnorm import ascii_key, name_key
 
 RAW = PROJECT_ROOT / "data" / "raw"

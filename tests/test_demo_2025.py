@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pdv.demo import (
+from pdv.synthetic.demo import (
     STRAYS_2025,
     Change,
     DemoResult,

@@ -1,4 +1,4 @@
-"""pdv.scale writes complete inputs the pipeline reads without a single finding, at the sizes asked."""
+"""pdv.synthetic.scale writes complete inputs the pipeline reads without a single finding, at the sizes asked."""
 
 from __future__ import annotations
 
@@ -14,8 +14,17 @@ from typer.testing import CliRunner
 from pdv.cli import app
 from pdv.findings import to_frame
 from pdv.ingest import ParsedFile, read_batch, scan
-from pdv.scale import MARKER, SCALES, Scale, custom_scale, generate_scale, make_ledger, make_persons, make_units
 from pdv.settings import Settings
+from pdv.synthetic.scale import (
+    MARKER,
+    SCALES,
+    Scale,
+    custom_scale,
+    generate_scale,
+    make_ledger,
+    make_persons,
+    make_units,
+)
 from schemas.report import batch_state, cross_findings
 
 TINY = {

@@ -16,28 +16,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from pdv import outlook as o
-from pdv.extracts.render import (
+from pdv.extracts.render.table import ExtractMeta, _e, _vi_int, _vi_num, _vi_pct
+from pdv.extracts.render.to_html import (
     _ACHIEVED,
     _AXIS,
-    _BORDER,
-    _CENTER,
-    _FONT,
     _GRID,
-    _HEADER_FILL,
     _INK,
-    _LEFT,
     _MUTED,
     _TARGET_LINE,
-    ExtractMeta,
-    _e,
     _legend,
     _nice_ticks,
     _svg_text,
-    _text_cell,
-    _vi_int,
-    _vi_num,
-    _vi_pct,
 )
+from pdv.extracts.render.to_xlsx import _BORDER, _CENTER, _FONT, _HEADER_FILL, _LEFT, _text_cell
 
 TITLE_VI = "Dự báo khả năng hoàn thành chỉ tiêu"
 METHOD_VI = (

@@ -12,9 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pdv.demo import DemoResult
 from pdv.extracts.build import extract_period
 from pdv.settings import Settings
+from pdv.synthetic.demo import DemoResult
 from pdv.warehouse import Destination, destination_for
 from tests.demo_fixtures import raw_copy
 from tests.helpers import run_pipeline

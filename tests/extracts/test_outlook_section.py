@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from pdv import outlook as o
-from pdv.demo import DemoResult
 from pdv.extracts.build import extract_period
 from pdv.extracts.outlook_section import TITLE_VI, OutlookSection, follow_up_items
 from pdv.extracts.render import ExtractMeta, write_html, write_xlsx
 from pdv.settings import Settings
+from pdv.synthetic.demo import DemoResult
 from pdv.warehouse import Destination
 
 Loaded = tuple[Settings, Destination, DemoResult]

@@ -21,7 +21,7 @@ from make_corpus import legacy  # noqa: E402  (the corpus generator's encoder)
 LEGACY_SAMPLES = {"f11_legacy_tcvn3.xlsx", "f11_legacy_vni.xlsx"} | {
     f"f11_csv_{k}_{e}.csv" for k in ("summary", "roster") for e in ("tcvn3", "vni")
 }
-# The demo's 2025 office on the VNI font (pdv/demo.py, layout "P"): its files are legacy text on purpose.
+# The demo's 2025 office on the VNI font (pdv/synthetic/demo.py, layout "P"): its files are legacy text on purpose.
 DEMO_LEGACY_OFFICE = ("2025", "BVDK_")
 
 

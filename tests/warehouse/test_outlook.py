@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from pdv import outlook as o
-from pdv.demo import DemoResult
 from pdv.settings import Settings
+from pdv.synthetic.demo import DemoResult
 from pdv.warehouse import Destination
 from tests.helpers import run_pipeline
 

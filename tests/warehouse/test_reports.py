@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
 
-from pdv.demo import DemoResult
 from pdv.settings import PROJECT_ROOT, Settings
+from pdv.synthetic.demo import DemoResult
 from pdv.warehouse import Destination, destination_for
 from tests.demo_fixtures import raw_copy
 from tests.helpers import DATA_TABLES, assert_same_state, run_pipeline, snapshot

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pdv.demo import DemoResult
 from pdv.settings import Settings
+from pdv.synthetic.demo import DemoResult
 from pdv.warehouse import Destination
 from pdv.warehouse.dictionary import DOC, render, view_docs
 from tests.sources.test_plan import annex_rows

@@ -1,7 +1,7 @@
 """Deterministic generator of realistic (synthetic) monthly unit reports, with a known answer.
 
 ```python
-from pdv.demo import YEARS, generate
+from pdv.synthetic.demo import YEARS, generate
 for year in YEARS:  # 2024, then 2025 under the reorganised bloc
     result = generate(Path("data/raw/reports"), Path("data/raw/reference/units.csv"),
                       Path("data/raw/plan/000_cf347291d3b5098b.txt"), seed=2024, year=year)
@@ -1111,7 +1111,7 @@ def write_xlsx(path: Path, plan: FilePlan, summary: list[Row], roster: list[Row]
     if lay.legacy:
         _legacy_text(wb, lay.legacy)
     stamp = datetime.combine(last, time(8, 30))
-    wb.properties.creator = "pdv.demo (synthetic data)"
+    wb.properties.creator = "pdv.synthetic.demo (synthetic data)"
     path.write_bytes(workbook_bytes(wb, stamp))
 
 

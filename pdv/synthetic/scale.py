@@ -1,12 +1,12 @@
 """Deterministic generator of synthetic inputs at scale: a bloc, a province, the whole country.
 
 ```python
-from pdv.scale import generate_scale
+from pdv.synthetic.scale import generate_scale
 result = generate_scale(Path("bench/work/national/raw"), "national", seed=2024)
 ```
 or ``pdv demo-data --scale national`` (default output ``bench/work/<scale>/raw``).
 
-Unlike ``pdv.demo`` (55 real units, every format variation, deliberate flaws), this module writes
+Unlike ``pdv.synthetic.demo`` (55 real units, every format variation, deliberate flaws), this module writes
 *clean* inputs of a given size, fast: every step is vectorised with numpy/pandas over whole arrays
 (no Python loop per unit or per person, except for the ``files5000`` workbooks, one per file).
 What it writes into the raw directory is a complete input set the pipeline accepts:
@@ -56,8 +56,8 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from pdv.demo import ROSTER_COLUMNS, ROSTER_HEADERS, SUMMARY_COLUMNS, SUMMARY_HEADERS
 from pdv.settings import PROJECT_ROOT
+from pdv.synthetic.demo import ROSTER_COLUMNS, ROSTER_HEADERS, SUMMARY_COLUMNS, SUMMARY_HEADERS
 
 YEAR = 2024
 MARKER = ".scale.json"
@@ -216,7 +216,7 @@ ETHNICITIES = {
 }  # fmt: skip
 RELIGIONS = {"Không": 86, "Phật giáo": 8, "Công giáo": 4, "Cao Đài": 1, "Tin Lành": 1}
 AGE_BANDS = ((18, 22, 12), (23, 27, 30), (28, 32, 27), (33, 37, 16), (38, 45, 11), (46, 59, 4))
-# Share of the annual target a unit reaches: (weight, low, high), as in pdv.demo.
+# Share of the annual target a unit reaches: (weight, low, high), as in pdv.synthetic.demo.
 PERFORMANCE = ((3, 1.05, 1.25), (3, 1.0, 1.0), (4, 0.65, 0.95), (1, 0.3, 0.5))
 MONTH_WEIGHTS = np.array([0.9, 0.6, 1.1, 0.9, 1.2, 1.0, 0.8, 1.1, 1.0, 0.9, 1.1, 1.5])
 ZERO_TARGET_SHARE = 0.1  # units with no candidate pool get no target
@@ -605,7 +605,7 @@ def _xlsx_bytes(summary: list[list[object]], roster: list[list[object]], stamp: 
         ws.append(list(labels))
         for r in rows:
             ws.append(r)
-    wb.properties.creator = "pdv.scale (synthetic data)"
+    wb.properties.creator = "pdv.synthetic.scale (synthetic data)"
     return workbook_bytes(wb, stamp)
 
 
