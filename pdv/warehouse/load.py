@@ -16,14 +16,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from pdv.faults import checkpoint
-from pdv.findings import ISSUE_COLUMNS, ISSUE_SQL_NAMES, ISSUE_TABLE_COLUMNS, Finding, to_frame
+from pdv.findings import ISSUE_COLUMNS, Finding, to_frame
 from pdv.history import UnitHistory, place
 from pdv.ingest import PERSONS_SQL, ParsedFile, RawFile, no_persons, persons_frame
 from pdv.textnorm import map_unique, name_key
 from pdv.warehouse.admissions import move_later_admissions
 from pdv.warehouse.base import Destination, query_frame
+from pdv.warehouse.calendar import ensure_dates
+from pdv.warehouse.issues import cross_checks, reconcile_issues
 from pdv.warehouse.locks import has_ready_pending, hold_locked, locked_findings
-from schemas.report import ROSTER_COLUMNS, SUMMARY_COLUMNS, cross_findings
+from pdv.warehouse.staging import stage_frame
+from schemas.report import ROSTER_COLUMNS, SUMMARY_COLUMNS
 
 QualityCheck = Callable[[Connection], list[Finding]]
 TARGET_SOURCES = {"target_total": "total", "target_youth": "youth", "target_union": "union"}
@@ -140,7 +143,7 @@ def load_run(
         found.append(lock_found)
         scopes.append(lock_scopes)
         if not touched.empty:
-            cross, cross_scopes = _cross_checks(conn, touched)
+            cross, cross_scopes = cross_checks(conn, touched)
             found.append(cross)
             scopes.append(cross_scopes)
         found.append(_scoped(to_frame(plan_findings or []), "plan"))
@@ -148,7 +151,7 @@ def load_run(
         if quality is not None:
             found.append(_scoped(to_frame(quality(conn)), "warehouse"))
             scopes.append(pd.DataFrame({"scope": ["warehouse"], "resolver": [None]}))
-        _reconcile_issues(
+        reconcile_issues(
             conn,
             dest,
             summary.run_id,
@@ -290,7 +293,7 @@ def _sync_units(conn: Connection, dest: Destination, history: UnitHistory) -> tu
     affected = {code for code in set(current) | set(have["unit_code"]) if _chain(code, nxt) & changed}
     keep = merged[~fresh]
     if not keep.empty:
-        _stage_frame(
+        stage_frame(
             conn,
             dest,
             "stage_unit",
@@ -440,18 +443,6 @@ def _load_targets(
     dest.bulk_insert(conn, "fact_target", long[cols])
 
 
-def _stage(conn: Connection, dest: Destination, name: str, like: str, frame: pd.DataFrame) -> None:
-    conn.exec_driver_sql(f"drop table if exists {name}")
-    conn.exec_driver_sql(f"create temporary table {name} as select * from {like} limit 0")
-    dest.bulk_insert(conn, name, frame)
-
-
-def _stage_frame(conn: Connection, dest: Destination, name: str, columns: str, frame: pd.DataFrame) -> None:
-    conn.exec_driver_sql(f"drop table if exists {name}")
-    conn.exec_driver_sql(f"create temporary table {name} ({columns})")
-    dest.bulk_insert(conn, name, frame)
-
-
 def _scoped(findings: pd.DataFrame, scope: str | pd.Series) -> pd.DataFrame:
     return findings.assign(scope=scope)
 
@@ -557,8 +548,8 @@ def _replace_units(
     """
     fresh = pd.concat([pd.DataFrame(columns=[*_PLACED, *_PLACED_INFO]), *new], ignore_index=True)
     pairs = fresh[["unit_code", "period_month"]].drop_duplicates().astype(object)
-    _stage_frame(conn, dest, "stage_pairs", "unit_code varchar, period_month date", pairs)
-    _stage_frame(
+    stage_frame(conn, dest, "stage_pairs", "unit_code varchar, period_month date", pairs)
+    stage_frame(
         conn, dest, "stage_codes", "unit_code varchar", pd.DataFrame({"unit_code": sorted(affected)}, dtype=object)
     )
     parts = []
@@ -588,7 +579,7 @@ def _replace_units(
                 ),
             )
             cols = [c.strip() for c in pk.split(",")]
-            _stage_frame(
+            stage_frame(
                 conn,
                 dest,
                 "stage_place",
@@ -737,9 +728,9 @@ def _settle(conn: Connection, dest: Destination, placed: pd.DataFrame, retired: 
         {"unit_key": "int64", "period": object}
     )
     keys = hold_locked(conn, dest, keys, retired, run_id)
-    _stage_frame(conn, dest, "stage_touched", "unit_key integer, period_month date, period varchar", keys)
+    stage_frame(conn, dest, "stage_touched", "unit_key integer, period_month date, period varchar", keys)
     if not keys.empty:
-        _ensure_dates(conn, dest, sorted({d.year for d in keys["period_month"]}))
+        ensure_dates(conn, dest, sorted({d.year for d in keys["period_month"]}))
         for table, statement in _CURRENT_REPORT_SQL:
             conn.exec_driver_sql(statement)
             dest.analyze(conn, table)  # the next statement is planned on this one's result
@@ -796,190 +787,4 @@ _CURRENT_REPORT_SQL: list[tuple[str, str]] = [  # (table changed, statement)
     where fact_admission.unit_key = w.unit_key and fact_admission.period_month = w.period_month
       and fact_admission.file_id = w.file_id""",
     ),
-]
-
-
-def _ensure_dates(conn: Connection, dest: Destination, years: list[int]) -> None:
-    """Calendar days and the Board's periods for every year the warehouse holds data for."""
-    have = {int(r[0]) for r in conn.exec_driver_sql("select distinct year from dim_date").fetchall()}
-    missing = [y for y in years if y not in have]
-    if not missing:
-        return
-    periods, months = board_periods(missing)
-    dest.bulk_insert(conn, "dim_period", periods)
-    dest.bulk_insert(conn, "bridge_period_month", months)
-    days = pd.Series(pd.concat([pd.Series(pd.date_range(f"{y}-01-01", f"{y}-12-31", freq="D")) for y in missing]))
-    frame = pd.DataFrame(
-        {
-            "date_key": days.dt.strftime("%Y%m%d").astype(int),
-            "date_value": days.dt.date,
-            "year": days.dt.year,
-            "half": (days.dt.month > 6).astype(int) + 1,
-            "quarter": days.dt.quarter,
-            "month": days.dt.month,
-            "month_start": (days - pd.to_timedelta(days.dt.day - 1, unit="D")).dt.date,
-        }
-    )
-    dest.bulk_insert(conn, "dim_date", frame)
-
-
-_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-
-
-def board_periods(years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Quarters, halves and years, and the months of each (scope period) and from January (scope ytd)."""
-    periods, months = [], []
-    for year in years:
-        spans = [(f"{year}-Q{q}", "quarter", q, 3 * q - 2, 3 * q, f"Quý {_ROMAN[q]} năm {year}") for q in range(1, 5)]
-        spans += [
-            (f"{year}-H{h}", "half", h, 6 * h - 5, 6 * h, f"6 tháng {'đầu' if h == 1 else 'cuối'} năm {year}")
-            for h in (1, 2)
-        ]
-        spans.append((str(year), "year", 1, 1, 12, f"Năm {year}"))
-        for period, kind, ordinal, first, last, label in spans:
-            periods.append(
-                {
-                    "period": period,
-                    "period_type": kind,
-                    "year": year,
-                    "ordinal": ordinal,
-                    "first_month": date(year, first, 1),
-                    "last_month": date(year, last, 1),
-                    "label_vi": label,
-                }
-            )
-            for scope, start in (("period", first), ("ytd", 1)):
-                months += [
-                    {
-                        "period": period,
-                        "scope": scope,
-                        "month_start": date(year, m, 1),
-                        "month_label": f"{year}-{m:02d}",
-                    }
-                    for m in range(start, last + 1)
-                ]
-    return pd.DataFrame(periods), pd.DataFrame(months)
-
-
-_CROSS_SQL = """
-select t.unit_key, u.unit_code, t.period_month, s.admitted_total, s.admitted_youth, s.sheet, s.source_row,
-       sf.path, h.header_admitted_total, h.header_admitted_youth,
-       -- A roster sheet with headers and no (valid) rows is a roster of zero persons, not a missing one.
-       coalesce(r.roster_total, case when rh.file_id is not null then 0 end) as roster_total,
-       coalesce(r.roster_youth, case when rh.file_id is not null then 0 end) as roster_youth
-from stage_touched as t
-join dim_unit as u on u.unit_key = t.unit_key
-left join fact_unit_month as s on s.unit_key = t.unit_key and s.period_month = t.period_month and s.is_current
-left join source_file as sf on sf.file_id = s.file_id
--- The headers as the unit wrote them, joined rather than looked up per row: PostgreSQL runs a
--- correlated subquery once per row (hundreds of thousands of unit-months).
-left join (
-    select file_id, sheet,
-           min(case when column_name = 'admitted_total' then header end) as header_admitted_total,
-           min(case when column_name = 'admitted_youth' then header end) as header_admitted_youth
-    from source_header
-    group by file_id, sheet
-) as h on h.file_id = s.file_id and h.sheet is not distinct from s.sheet
-left join (
-    select a.unit_key, a.period_month, count(*) as roster_total,
-           sum(case when a.source = 'youth' then 1 else 0 end) as roster_youth
-    from fact_admission as a
-    where a.is_current and exists (select 1 from stage_touched as t2
-                                   where t2.unit_key = a.unit_key and t2.period_month = a.period_month)
-    group by a.unit_key, a.period_month
-) as r on r.unit_key = t.unit_key and r.period_month = t.period_month
-left join (select distinct file_id from source_header where column_name = 'national_id') as rh on rh.file_id = s.file_id
-"""
-
-
-def _cross_checks(conn: Connection, touched: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Roster against summary for every touched unit-month, on the reports now in force."""
-    state = query_frame(conn, _CROSS_SQL)
-    state["period"] = pd.to_datetime(state["period_month"]).dt.strftime("%Y-%m")
-    state["scope"] = "unitmonth:" + state["unit_code"] + "|" + state["period"]
-    findings = cross_findings(state)
-    frame = to_frame(findings)
-    frame["scope"] = "unitmonth:" + frame["unit"].astype(str) + "|" + frame["period"].astype(str)
-    frame["file_id"] = None
-    scopes = pd.DataFrame({"scope": state["scope"], "resolver": state["path"]})
-    return frame, scopes
-
-
-def _reconcile_issues(
-    conn: Connection,
-    dest: Destination,
-    run_id: str,
-    seen: list[RawFile],
-    found: pd.DataFrame,
-    scopes: pd.DataFrame,
-    touched: pd.DataFrame,
-) -> tuple[int, int]:
-    """Open what this run found; resolve what re-checked scopes no longer show; never delete.
-
-    Also resolved: issues of files that left the raw directory, and issues of an older submission for
-    a unit-month whose report in force now comes from a newer file.
-    """
-    if "file_id" not in found:
-        found["file_id"] = None
-    found = found.drop_duplicates("issue_id").rename(columns=ISSUE_SQL_NAMES)
-    found = found.assign(
-        status="open", first_run_id=run_id, last_run_id=run_id, resolved_run_id=None, resolved_by_file=None
-    )
-    _stage(conn, dest, "stage_issue", "dq_issue", found.reindex(columns=ISSUE_TABLE_COLUMNS))
-    # Only a scope with open issues can have one to resolve: staging the others (one per unit-month at
-    # national scale) would cost memory and time for nothing.
-    open_scopes = query_frame(conn, "select distinct scope from dq_issue where status = 'open'")["scope"]
-    scopes = scopes[scopes["scope"].isin(open_scopes)]
-    _stage_frame(
-        conn, dest, "stage_scope", "scope varchar, resolver varchar", scopes.drop_duplicates("scope").astype(object)
-    )
-    _stage_frame(
-        conn, dest, "stage_present", "path varchar", pd.DataFrame({"path": [f.rel for f in seen]}, dtype=object)
-    )
-    before_open = conn.exec_driver_sql(
-        "select count(*) from dq_issue d join stage_issue s on s.issue_id = d.issue_id where d.status = 'open'"
-    ).scalar_one()
-    params = {"run": run_id}
-    conn.execute(
-        sa.text("""
-        update dq_issue set status = 'open', last_run_id = :run, resolved_run_id = null,
-            resolved_by_file = null, file_id = s.file_id, severity = s.severity, scope = s.scope,
-            message_vi = s.message_vi, message_en = s.message_en
-        from stage_issue as s where dq_issue.issue_id = s.issue_id"""),
-        params,
-    )
-    conn.exec_driver_sql("""
-        insert into dq_issue select s.* from stage_issue as s
-        where not exists (select 1 from dq_issue as d where d.issue_id = s.issue_id)""")
-    resolved = 0
-    for statement in _RESOLVE_SQL:
-        resolved += conn.execute(sa.text(statement), params).rowcount or 0
-    for table in ("stage_issue", "stage_scope", "stage_present"):
-        conn.exec_driver_sql(f"drop table {table}")
-    return len(found) - int(before_open or 0), resolved
-
-
-_OPEN_NOT_FOUND = "status = 'open' and issue_id not in (select issue_id from stage_issue)"
-_RESOLVE_SQL = [
-    # A re-checked scope (re-read file, re-checked unit-month, the warehouse) no longer shows it.
-    f"""update dq_issue set status = 'resolved', resolved_run_id = :run,
-            resolved_by_file = (select resolver from stage_scope as c where c.scope = dq_issue.scope)
-        where {_OPEN_NOT_FOUND} and scope in (select scope from stage_scope)""",
-    # The file left the raw directory.
-    f"""update dq_issue set status = 'resolved', resolved_run_id = :run, resolved_by_file = null
-        where {_OPEN_NOT_FOUND} and scope like 'file:%' and file not in (select path from stage_present)""",
-    # A newer file now provides the report in force for the issue's unit-month.
-    f"""update dq_issue set status = 'resolved', resolved_run_id = :run, resolved_by_file = w.path
-        from (
-            select u.unit_code, t.period, s.path, f.file_id
-            from fact_unit_month as f
-            join stage_touched as t on t.unit_key = f.unit_key and t.period_month = f.period_month
-            join dim_unit as u on u.unit_key = f.unit_key
-            join source_file as s on s.file_id = f.file_id
-            where f.is_current
-        ) as w
-        where {_OPEN_NOT_FOUND} and dq_issue.scope like 'file:%'
-          and (dq_issue.rule like 'summary.%' or dq_issue.rule like 'roster.%')
-          and dq_issue.unit = w.unit_code and dq_issue.period = w.period
-          and dq_issue.file <> w.path and w.file_id > coalesce(dq_issue.file_id, 0)""",
 ]
