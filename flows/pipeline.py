@@ -74,6 +74,7 @@ def load_warehouse(
     seen: list[RawFile],
     parsed: list[tuple[ParsedFile, str]],
     plan_findings: list[Finding],
+    full_check: bool = False,
 ) -> RunSummary:
     """Write the run in one transaction (database I/O, retried: a failed attempt rolls back)."""
     with warehouse(settings) as dest, progress.phase("rows loaded") as p:
@@ -86,8 +87,9 @@ def load_warehouse(
             parsed,
             lambda: UnitHistory.load(settings.reference_dir),  # built only when there is work
             # Nothing new means an unchanged warehouse: its checkpoint would say the same again.
-            quality=warehouse_checkpoint(settings) if parsed else None,
+            quality=warehouse_checkpoint(settings) if parsed or full_check else None,
             plan_findings=plan_findings,
+            full_check=full_check,
         )
         # What the run reports is what was committed: read back the run's own record.
         stored = read_run(dest, summary.run_id)
@@ -163,8 +165,11 @@ def loaded_copies(files: list[RawFile], known: dict[str, tuple[str, str]]) -> di
 
 
 @flow(name="pdv-pipeline", log_prints=True)
-def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
+def pipeline(settings: Settings, wait_for_lock: bool = True, full_check: bool = False) -> RunSummary:
     """One pipeline run against ``settings.database_url``.
+
+    The warehouse checkpoint covers what the run changed; ``full_check`` makes it cover every row, even
+    when nothing is new (``pdv check --full``, the weekly schedule).
 
     A warehouse that stays unreachable after the tasks' retries ends the run as Failed with one
     clear message (``WarehouseUnavailable``), not a stack trace.
@@ -191,9 +196,9 @@ def pipeline(settings: Settings, wait_for_lock: bool = True) -> RunSummary:
                     if new
                     else []
                 )
-                summary.status = "succeeded" if new else "nothing_new"
+                summary.status = "succeeded" if new or full_check else "nothing_new"
                 summary = load_warehouse(
-                    summary, started_at, settings, _quoted(files), _quoted(parsed), _quoted(plan_findings)
+                    summary, started_at, settings, _quoted(files), _quoted(parsed), _quoted(plan_findings), full_check
                 )
                 if summary.issues_opened or summary.issues_resolved:
                     write_feedback(settings, summary.run_id, _quoted(parsed))

@@ -1,6 +1,8 @@
 """Scheduled flows and their deployments (time zone Asia/Ho_Chi_Minh).
 
-* ``daily-ingest-load``: ingest, validate and load everything new, every day at 06:00.
+* ``daily-ingest-load``: ingest, validate and load everything new, every day at 06:00; its warehouse
+  checkpoint covers what the run changed.
+* ``weekly-full-check``: the same run on Mondays at 05:00, its checkpoint over every row.
 * ``quarter-extract``, ``half-extract``, ``year-extract``: the Board's extract for the period that
   just ended, on the 6th day after it ends (after the reporting deadline on the 5th).
 
@@ -28,9 +30,13 @@ WORK_POOL = "pdv"
 
 
 @flow(name="pdv-ingest-load")
-def ingest_and_load(raw_dir: str | None = None, warehouse_url: str | None = None) -> dict[str, Any]:
-    """The daily run: the pipeline on the configured raw directory and warehouse."""
-    return asdict(pipeline(get_settings(raw_dir=raw_dir, warehouse_url=warehouse_url)))
+def ingest_and_load(
+    raw_dir: str | None = None, warehouse_url: str | None = None, full_check: bool = False
+) -> dict[str, Any]:
+    """The daily run: the pipeline on the configured raw directory and warehouse (weekly: with the
+    warehouse checkpoint over every row)."""
+    settings = get_settings(raw_dir=raw_dir, warehouse_url=warehouse_url)
+    return asdict(pipeline(settings, full_check=full_check))
 
 
 def last_ended_period(period_type: str, today: date) -> str:
@@ -56,6 +62,7 @@ def board_extract(period_type: str, as_of: date | None = None, warehouse_url: st
 
 SCHEDULES: list[tuple[str, Any, str, dict[str, Any]]] = [
     ("daily-ingest-load", ingest_and_load, "0 6 * * *", {}),
+    ("weekly-full-check", ingest_and_load, "0 5 * * 1", {"full_check": True}),
     ("quarter-extract", board_extract, "0 6 6 1,4,7,10 *", {"period_type": "quarter"}),
     ("half-extract", board_extract, "0 6 6 1,7 *", {"period_type": "half"}),
     ("year-extract", board_extract, "0 6 6 1 *", {"period_type": "year"}),

@@ -131,13 +131,32 @@ def run(
     ] = False,
 ) -> None:
     """Run the pipeline: ingest, validate and load everything new under the raw directory."""
+    _run(_settings(raw, warehouse), no_wait, full_check=False)
+
+
+@command()
+def check(
+    full: Annotated[bool, typer.Option("--full", help="Check every row of the warehouse (required).")] = False,
+    raw: RawOpt = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """A run whose warehouse checkpoint (Great Expectations) covers every row, not only what it changed."""
+    if not full:
+        raise UserError(
+            "Mỗi lượt chạy đã kiểm tra những gì nó thay đổi; dùng `pdv check --full` để kiểm tra toàn bộ kho.",
+            "Every run checks what it changed; `pdv check --full` checks the whole warehouse.",
+        )
+    _run(_settings(raw, warehouse), False, full_check=True)
+
+
+def _run(settings: Settings, no_wait: bool, full_check: bool) -> None:
     from pdv import orchestrator, progress
     from pdv.warehouse.quick import check_writable
 
-    settings = _settings(raw, warehouse)
     require_reference(settings)
     check_writable(settings.database_url)
-    err().print(f"[bold]pdv run[/]: {_escape(str(settings.raw_dir))} → {_escape(_safe_url(settings.database_url))}")
+    name = "pdv check --full" if full_check else "pdv run"
+    err().print(f"[bold]{name}[/]: {_escape(str(settings.raw_dir))} → {_escape(_safe_url(settings.database_url))}")
     server = None
     if not orchestrator.configured_api_url() and settings.orchestrator == "local":
         # Started before the heavy imports below, so the server boots while this process imports.
@@ -151,7 +170,7 @@ def run(
             orchestrator.wait_ready(server, settings.orchestrator_start_seconds)
     progress.use_terminal() if err().is_terminal else progress.use_plain()
     try:
-        state = pipeline(settings, wait_for_lock=not no_wait, return_state=True)
+        state = pipeline(settings, wait_for_lock=not no_wait, full_check=full_check, return_state=True)
     finally:
         progress.close()
     if state.is_failed():

@@ -29,10 +29,28 @@ DATES = {"fact_unit_month": ["period_month"], "fact_admission": ["period_month",
 SAMPLE = 5  # unexpected values quoted in a finding
 
 
-def check_warehouse(frames: dict[str, pd.DataFrame], plan_years: tuple[int, int], docs_dir: Path) -> list[Finding]:
-    """Run the Great Expectations suite over the loaded warehouse; build Data Docs under docs_dir; return failures as findings."""
+MODES = {
+    "full": "every current row of the warehouse",
+    "changed": "the rows this run inserted or changed, and the rows they are checked against",
+}
+
+
+def check_warehouse(
+    frames: dict[str, pd.DataFrame],
+    plan_years: tuple[int, int],
+    docs_dir: Path,
+    mode: str = "full",
+    units: pd.DataFrame | None = None,
+) -> list[Finding]:
+    """Run the Great Expectations suite over the frames of the loaded warehouse; build Data Docs under
+    docs_dir; return failures as findings.
+
+    ``mode`` (``full`` or ``changed``) names what the frames hold; each suite is named ``TABLE.MODE`` and
+    says it in its notes, so the Data Docs show which check ran. ``units`` is the unit dimension the
+    facts' keys are looked up in (default: the ``dim_unit`` frame).
+    """
     try:
-        return _check(frames, plan_years, Path(docs_dir))
+        return _check(frames, plan_years, Path(docs_dir), mode, units if units is not None else frames.get("dim_unit"))
     except Exception as exc:  # a broken quality gate must be reported, never crash the load
         log.exception("warehouse quality check failed")
         return [Finding("warehouse.check_failed", params={"detail": f"{type(exc).__name__}: {exc}"})]
@@ -127,7 +145,13 @@ def _suites(frames: dict[str, pd.DataFrame], plan_years: tuple[int, int]) -> dic
     }
 
 
-def _check(frames: dict[str, pd.DataFrame], plan_years: tuple[int, int], docs_dir: Path) -> list[Finding]:
+def _check(
+    frames: dict[str, pd.DataFrame],
+    plan_years: tuple[int, int],
+    docs_dir: Path,
+    mode: str,
+    units: pd.DataFrame | None,
+) -> list[Finding]:
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -159,10 +183,12 @@ def _check(frames: dict[str, pd.DataFrame], plan_years: tuple[int, int], docs_di
             continue  # nothing loaded, nothing to check
         # A checkpoint passes the same batch parameters (hence the same dataframe) to each of its
         # validation definitions, so each table's definition runs on its own; docs are built once.
-        batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(table)
-        suite = context.suites.add(gx.ExpectationSuite(name=table, expectations=expectations))
-        definition = context.validation_definitions.add(gx.ValidationDefinition(name=table, data=batch, suite=suite))
-        prepared = _prepared(table, frame, frames.get("dim_unit"))
+        name = f"{table}.{mode}"
+        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+        notes = f"pdv {mode} check of {table}: {MODES[mode]} ({len(frame)} rows)"
+        suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations, notes=notes))
+        definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        prepared = _prepared(table, frame, units)
         result = definition.run(batch_parameters={"dataframe": prepared}, result_format="SUMMARY")
         findings += [_finding(table, r) for r in result.results if not r.success]
     docs_dir.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from pdv.sources.spreadsheet import FileRejected, Sheet
 from pdv.warehouse import Destination
 from pdv.warehouse.base import query_frame
 from pdv.warehouse.load import QualityCheck
+from pdv.warehouse.staging import TOUCHED
 
 log = logging.getLogger(__name__)
 
@@ -31,19 +32,40 @@ _FRAMES = {
         where s.is_current
         group by s.unit_key, s.period_month, s.admitted_total, s.admitted_youth""",
 }
+# What a run changed: the current rows of the unit-months it touched (``stage_touched``), and what they
+# are checked against: every current admission sharing a person key with them (admitted once), and
+# the whole unit dimension (known units). Targets and units change only with the plan or the reference
+# data, and such a run checks everything.
+_CHANGED = {
+    "fact_unit_month": f"select * from fact_unit_month as f where f.is_current and {TOUCHED.format(t='f')}",
+    "fact_admission": f"""
+        select * from fact_admission as a
+        where a.is_current and ({TOUCHED.format(t="a")} or a.person_key in (
+            select b.person_key from fact_admission as b where b.is_current and {TOUCHED.format(t="b")}))""",
+    "unit_month_check": _FRAMES["unit_month_check"].replace(
+        "where s.is_current", f"where s.is_current and {TOUCHED.format(t='s')}"
+    ),
+}
 
 
 def warehouse_checkpoint(settings: Settings) -> QualityCheck:
-    """The Great Expectations checkpoint run inside each load, before it commits."""
+    """The Great Expectations checkpoint run inside each load, before it commits: on every current row
+    (``full``), or on what the run changed and the keys those rows are checked against."""
 
-    def check(conn: Connection) -> list[Finding]:
+    def check(conn: Connection, full: bool) -> list[Finding]:
         from pdv.quality import check_warehouse
 
-        frames = {name: query_frame(conn, sql) for name, sql in _FRAMES.items()}
         years = conn.exec_driver_sql("select min(year_from), max(year_to) from dim_plan").fetchall()[0]
         if years[0] is None:
             return []
-        return check_warehouse(frames, (int(years[0]), int(years[1])), settings.gx_dir)
+        units = query_frame(conn, _FRAMES["dim_unit"])
+        frames = {
+            name: query_frame(conn, sql) for name, sql in (_FRAMES if full else _CHANGED).items() if name != "dim_unit"
+        }
+        if full:
+            frames["dim_unit"] = units
+        mode = "full" if full else "changed"
+        return check_warehouse(frames, (int(years[0]), int(years[1])), settings.gx_dir, mode=mode, units=units)
 
     return check
 

@@ -71,3 +71,9 @@ def test_run_then_issues_json(settings: Settings, monkeypatch: pytest.MonkeyPatc
     assert len(open_now) == 4 and len(every) == 6  # row arithmetic and the column sums both fixed
     table = runner.invoke(app, ["issues", "--all", *args])
     assert table.exit_code == 0 and "annex.row_arithmetic" in table.stdout
+
+
+def test_check_asks_for_full() -> None:
+    """A run checks what it changed; `pdv check` exists for the whole warehouse and says so."""
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 2 and "pdv check --full" in result.output and "Traceback" not in result.output

@@ -25,10 +25,10 @@ from pdv.warehouse.base import Destination, query_frame
 from pdv.warehouse.calendar import ensure_dates
 from pdv.warehouse.issues import cross_checks, reconcile_issues
 from pdv.warehouse.locks import has_ready_pending, hold_locked, locked_findings
-from pdv.warehouse.staging import stage_frame
+from pdv.warehouse.staging import TOUCHED, stage_frame
 from schemas.report import ROSTER_COLUMNS, SUMMARY_COLUMNS
 
-QualityCheck = Callable[[Connection], list[Finding]]
+QualityCheck = Callable[[Connection, bool], list[Finding]]  # (connection, full): findings
 TARGET_SOURCES = {"target_total": "total", "target_youth": "youth", "target_union": "union"}
 
 
@@ -88,12 +88,16 @@ def load_run(
     history: UnitHistory | Callable[[], UnitHistory],
     quality: QualityCheck | None = None,
     plan_findings: list[Finding] | None = None,
+    full_check: bool = False,
 ) -> RunSummary:
     """Write one run (new file versions and their findings) atomically; return the summary.
 
     ``history`` may be given as a function: it is then built only when the run has work to do.
     ``plan_findings`` (why reports were held back) are re-checked on every run that has work.
     The summary's counts are read from the tables the run wrote, inside its transaction.
+    ``quality`` checks what the run changed, or every row when the plan or the reference data changed,
+    or with ``full_check`` (which runs even when nothing is new). Only a full check resolves the
+    warehouse checks' issues it no longer finds.
     """
     with dest.engine.begin() as conn:
         dest.apply_ddl(conn)
@@ -103,7 +107,7 @@ def load_run(
         ready = has_ready_pending(conn)
         if ready and summary.status == "nothing_new":
             summary.status = "succeeded"
-        if not (parsed or retired or reference_changed or ready or plan_findings):  # nothing new: only the run
+        if not (parsed or retired or reference_changed or ready or plan_findings or full_check):  # only the run
             summary.changed_months = []
             checkpoint("load")
             _record_run(conn, dest, summary, started_at, raw_dir)
@@ -149,8 +153,10 @@ def load_run(
         found.append(_scoped(to_frame(plan_findings or []), "plan"))
         scopes.append(pd.DataFrame({"scope": ["plan"], "resolver": [None]}))
         if quality is not None:
-            found.append(_scoped(to_frame(quality(conn)), "warehouse"))
-            scopes.append(pd.DataFrame({"scope": ["warehouse"], "resolver": [None]}))
+            full = full_check or summary.changed_months is None
+            found.append(_scoped(to_frame(quality(conn, full)), "warehouse"))
+            if full:
+                scopes.append(pd.DataFrame({"scope": ["warehouse"], "resolver": [None]}))
         reconcile_issues(
             conn,
             dest,
@@ -737,15 +743,12 @@ def _settle(conn: Connection, dest: Destination, placed: pd.DataFrame, retired: 
     return keys
 
 
-_TOUCHED = (
-    "exists (select 1 from stage_touched t where t.unit_key = {t}.unit_key and t.period_month = {t}.period_month)"
-)
 # The report in force for a unit-month is its latest submission (report date, then arrival order) among
 # current file versions; a roster is replaced as a whole by the newest file that has one for the unit-month.
 _CURRENT_REPORT_SQL: list[tuple[str, str]] = [  # (table changed, statement)
     (
         "fact_unit_month",
-        f"update fact_unit_month set is_current = false, superseded_by_file_id = null where {_TOUCHED.format(t='fact_unit_month')}",
+        f"update fact_unit_month set is_current = false, superseded_by_file_id = null where {TOUCHED.format(t='fact_unit_month')}",
     ),
     (
         "fact_unit_month",
@@ -758,7 +761,7 @@ _CURRENT_REPORT_SQL: list[tuple[str, str]] = [  # (table changed, statement)
                                       order by f.reported_on desc nulls last, f.file_id desc) as rn
             from fact_unit_month as f
             join source_file as s on s.file_id = f.file_id and s.is_current
-            where {_TOUCHED.format(t="f")}
+            where {TOUCHED.format(t="f")}
         ) as ranked where rn = 1
     ) as w
     where fact_unit_month.unit_key = w.unit_key and fact_unit_month.period_month = w.period_month
@@ -770,9 +773,9 @@ _CURRENT_REPORT_SQL: list[tuple[str, str]] = [  # (table changed, statement)
     update fact_unit_month set superseded_by_file_id = w.file_id
     from (select unit_key, period_month, file_id from fact_unit_month where is_current) as w
     where fact_unit_month.unit_key = w.unit_key and fact_unit_month.period_month = w.period_month
-      and fact_unit_month.file_id <> w.file_id and {_TOUCHED.format(t="fact_unit_month")}""",
+      and fact_unit_month.file_id <> w.file_id and {TOUCHED.format(t="fact_unit_month")}""",
     ),
-    ("fact_admission", f"update fact_admission set is_current = false where {_TOUCHED.format(t='fact_admission')}"),
+    ("fact_admission", f"update fact_admission set is_current = false where {TOUCHED.format(t='fact_admission')}"),
     (
         "fact_admission",
         f"""
@@ -781,7 +784,7 @@ _CURRENT_REPORT_SQL: list[tuple[str, str]] = [  # (table changed, statement)
         select f.unit_key, f.period_month, max(f.file_id) as file_id
         from fact_admission as f
         join source_file as s on s.file_id = f.file_id and s.is_current
-        where {_TOUCHED.format(t="f")}
+        where {TOUCHED.format(t="f")}
         group by f.unit_key, f.period_month
     ) as w
     where fact_admission.unit_key = w.unit_key and fact_admission.period_month = w.period_month

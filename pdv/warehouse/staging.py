@@ -7,6 +7,9 @@ from sqlalchemy.engine import Connection
 
 from pdv.warehouse.base import Destination
 
+# Whether row {t} is in a unit-month the run touched (``stage_touched``, made by the load's settling step).
+TOUCHED = "exists (select 1 from stage_touched t where t.unit_key = {t}.unit_key and t.period_month = {t}.period_month)"
+
 
 def stage(conn: Connection, dest: Destination, name: str, like: str, frame: pd.DataFrame) -> None:
     """A temporary table shaped like ``like``, filled with ``frame`` (dropped first if a step left it)."""
