@@ -123,7 +123,7 @@ def warehouse(settings: Settings) -> Iterator[Destination]:
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 def write_extracts(settings: Settings, changed_months: list[date] | None) -> list[ExtractResult]:
     """Board extracts of the periods the run changed; unchanged figures are not rewritten (file I/O)."""
-    with warehouse(settings) as dest, progress.phase("extracts written") as p:
+    with warehouse(settings) as dest, dest.reading(), progress.phase("extracts written") as p:
         results = extract_all(dest, settings, changed_months=changed_months)
         remove_stale(settings, dest)
         p.advance(sum(r.written for r in results))

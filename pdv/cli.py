@@ -403,7 +403,8 @@ def extract(
         return
     dest = destination_for(settings.database_url)
     try:
-        result = extract_period(dest, settings, period, out, view)
+        with dest.reading():
+            result = extract_period(dest, settings, period, out, view)
     except ValueError as exc:
         err().print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
