@@ -71,40 +71,49 @@ def validate(
     cases = cases.sort_values("_first", ascending=False, kind="stable")
     cases.loc[frame_level & about.notna(), "column"] = about[frame_level & about.notna()]
     cases = cases.drop_duplicates(["check", "column", "index"])
+    # Every value a finding quotes is looked up once per column for all cases: ``frame.at`` per case
+    # cost most of the run when every row of a national file is wrong.
+    idx_list = cases["index"].tolist()
+    has_row = [i is not None and not (isinstance(i, float) and pd.isna(i)) and i in frame.index for i in idx_list]
+    lookup = _Lookup(frame, [i for i, h in zip(idx_list, has_row, strict=True) if h])
+    raw = _Lookup(ctx.raw, lookup.labels) if ctx.raw is not None else None
+    extras = {c: [e for e in frame.columns if e.startswith(f"{c}__")] for c in set(cases["column"].dropna().astype(str))}
     findings = []
-    for case in cases.itertuples(index=False):
+    blocked = []
+    k = -1  # position among the cases that have a row
+    for case, idx, row in zip(cases.itertuples(index=False), idx_list, has_row, strict=True):
+        k += row
         rule = f"{ctx.rule_prefix}.{(ctx.renamed or {}).get(case.check, case.check)}"
         if rule not in rules():  # a check without a catalogued rule (e.g. a dtype) is still reported
             rule = "schema.unexpected"
-        idx = case.index
-        has_row = idx is not None and not (isinstance(idx, float) and pd.isna(idx)) and idx in frame.index
         column = case.column if isinstance(case.column, str) else primary.get(case.check)
         value = case.failure_case
-        if has_row and ctx.raw is not None and column in ctx.raw.columns:
-            value = ctx.raw.at[idx, column]
+        if row and raw is not None and column is not None and column in raw.frame.columns:
+            value = raw.raw(column, k)
         headers = ctx.headers
-        if has_row and ctx.table_headers is not None:
-            headers = ctx.table_headers[int(str(frame.at[idx, "_table"]))]
+        if row and ctx.table_headers is not None:
+            headers = ctx.table_headers[int(str(lookup.raw("_table", k)))]
         params: dict[str, object] = {"column": headers.get(column or "", column)}
-        if has_row:
-            for extra in frame.columns:
-                if extra.startswith(f"{column}__"):
-                    params[extra.split("__", 1)[1]] = _fmt(frame.at[idx, extra])
+        if row:
+            for extra in extras.get(column or "", ()):
+                params[extra.split("__", 1)[1]] = _fmt(lookup.raw(extra, k))
         findings.append(
             Finding(
                 rule,
-                (_cell(frame, idx, "_file") if has_row else None) or ctx.file,
-                (_cell(frame, idx, "_sheet") if has_row else None) or ctx.sheet,
-                int(str(frame.at[idx, "source_row"])) if has_row and "source_row" in frame.columns else None,
+                (lookup.cell("_file", k) if row else None) or ctx.file,
+                (lookup.cell("_sheet", k) if row else None) or ctx.sheet,
+                int(str(lookup.raw("source_row", k))) if row and "source_row" in frame.columns else None,
                 headers.get(column or "", column),
                 None if value is None or (isinstance(value, float) and pd.isna(value)) else _fmt(value),
-                (_cell(frame, idx, ctx.unit_col) or _cell(frame, idx, "unit_name")) if has_row else None,
-                _cell(frame, idx, ctx.period_col) if has_row and case.check not in ctx.whole_row else None,
+                (lookup.cell(ctx.unit_col, k) or lookup.cell("unit_name", k)) if row else None,
+                lookup.cell(ctx.period_col, k) if row and case.check not in ctx.whole_row else None,
                 params,
             )
         )
-        if has_row and rules()[rule].severity == "error" and rule not in non_blocking:
-            ok.at[idx] = False
+        if row and rules()[rule].severity == "error" and rule not in non_blocking:
+            blocked.append(idx)
+    if blocked:
+        ok.loc[pd.Index(blocked).unique()] = False
     return ok, findings
 
 
@@ -114,8 +123,30 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def _cell(frame: pd.DataFrame, idx: object, col: str | None) -> str | None:
-    if col is None or col not in frame.columns:
-        return None
-    value = frame.at[idx, col]
-    return None if value is None or (isinstance(value, float) and pd.isna(value)) else _fmt(value)
+class _Lookup:
+    """Values of ``frame`` at the rows ``labels`` (index labels), one column at a time, read once."""
+
+    def __init__(self, frame: pd.DataFrame, labels: list[object]) -> None:
+        self.frame = frame
+        self.labels = labels
+        found: list[int] = frame.index.get_indexer(pd.Index(labels)).tolist() if labels else []
+        # A label the vectorised lookup misses (a float 3.0 against an integer index) is found one by one.
+        self.positions: list[int] = [
+            int(p) if p >= 0 else int(frame.index.get_loc(label))  # type: ignore[arg-type]
+            for p, label in zip(found, labels, strict=True)
+        ]
+        self._columns: dict[str, list[object]] = {}
+
+    def raw(self, col: str, k: int) -> object:
+        """The value in column ``col`` of the ``k``-th row, as stored."""
+        if col not in self._columns:
+            values = self.frame[col].to_numpy(dtype=object)
+            self._columns[col] = [values[p] for p in self.positions]
+        return self._columns[col][k]
+
+    def cell(self, col: str | None, k: int) -> str | None:
+        """The value as a finding quotes it (None when empty), or None without such a column."""
+        if col is None or col not in self.frame.columns:
+            return None
+        value = self.raw(col, k)
+        return None if value is None or (isinstance(value, float) and pd.isna(value)) else _fmt(value)

@@ -1111,7 +1111,7 @@ def write_xlsx(path: Path, plan: FilePlan, summary: list[Row], roster: list[Row]
     if lay.legacy:
         _legacy_text(wb, lay.legacy)
     stamp = datetime.combine(last, time(8, 30))
-    wb.properties.creator = "pdv.synthetic.demo (synthetic data)"
+    wb.properties.creator = "pdv.demo (synthetic data)"  # as in the committed sample files
     path.write_bytes(workbook_bytes(wb, stamp))
 
 

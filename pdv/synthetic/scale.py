@@ -605,7 +605,7 @@ def _xlsx_bytes(summary: list[list[object]], roster: list[list[object]], stamp: 
         ws.append(list(labels))
         for r in rows:
             ws.append(r)
-    wb.properties.creator = "pdv.synthetic.scale (synthetic data)"
+    wb.properties.creator = "pdv.scale (synthetic data)"  # unchanged by the move to pdv.synthetic
     return workbook_bytes(wb, stamp)
 
 
