@@ -18,13 +18,20 @@ _ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def workbook_bytes(
-    wb: Workbook, stamp: datetime = FIXED_TIMESTAMP, rows: tuple[int, int, bytes] | None = None
+    wb: Workbook,
+    stamp: datetime = FIXED_TIMESTAMP,
+    rows: tuple[int, int, bytes] | None = None,
+    sheet_rows: dict[int, tuple[int, int, bytes]] | None = None,
 ) -> bytes:
     """The workbook as .xlsx bytes with fixed metadata and zip times, so equal content gives equal bytes.
 
     ``rows`` is ``(first, last, xml)``: rows ``first`` to ``last`` as ``<row>`` elements written by the
     caller (big tables go that way), put into the first sheet, where openpyxl must have written none.
+    ``sheet_rows`` does the same for several sheets, keyed by their position (1 is the first).
     """
+    inserts = {f"xl/worksheets/sheet{n}.xml": r for n, r in (sheet_rows or {}).items()}
+    if rows is not None:
+        inserts[_FIRST_SHEET] = rows
     wb.properties.created = wb.properties.modified = stamp
     raw = io.BytesIO()
     # ExcelWriter rather than wb.save: save() stamps "modified" with the current time. Stored, not
@@ -38,8 +45,8 @@ def workbook_bytes(
             entry.create_system = 3
             entry.external_attr = 0o644 << 16
             data = src.read(info.filename)
-            if rows is not None and info.filename == _FIRST_SHEET:
-                data = _insert_rows(data, *rows)
+            if info.filename in inserts:
+                data = _insert_rows(data, *inserts[info.filename])
             dst.writestr(entry, data)
     return out.getvalue()
 

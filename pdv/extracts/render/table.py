@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -344,3 +345,55 @@ def _groups(cols: Sequence[Column], year: int) -> list[tuple[str, int, int]]:
         else:
             runs.append((g, i, i))
     return runs
+
+
+# --- national size --------------------------------------------------------------------------------
+
+LARGE_UNITS = 500  # above this many units an extract leads with the summary by parent committee
+NO_PARENT = "(không có cấp trên)"
+
+
+def is_large(table: Table) -> bool:
+    return len(table) - 1 > LARGE_UNITS
+
+
+def _pct(part: Value, whole: Value) -> float | None:
+    """``100 × part / whole`` to one decimal, half away from zero like SQL's round(); None without a whole."""
+    if not isinstance(whole, int) or not whole or not isinstance(part, int):
+        return None
+    return math.floor(1000.0 * part / whole + 0.5) / 10
+
+
+def by_parent(table: Table) -> Table:
+    """One row per parent committee (its units summed, in order of first appearance), then the bloc
+    total. A committee is behind schedule when at least half its units are."""
+    units = pd.DataFrame(table.records[:-1])
+    units["parent"] = [p if p else NO_PARENT for p in units["parent_name"]]
+    units["behind"] = table.behind[:-1]
+    ints = [c.key for c in columns() if c.kind == "int" and c.key != "stt"]
+    grouped = units.groupby("parent", sort=False)
+    sums = grouped[ints].sum(min_count=1)
+    count = grouped.size()
+    behind_share = grouped["behind"].mean()
+    values: dict[str, list[Value]] = {}
+    for c in columns():
+        if c.key in ints:
+            values[c.key] = _ints(sums[c.key], c.key)
+        elif c.key == "stt":
+            values[c.key] = list(range(1, len(sums) + 1))
+        elif c.key == "unit_name":
+            values[c.key] = [str(p) for p in sums.index]
+        elif c.key == "unit_type":
+            values[c.key] = [f"{n} đơn vị" for n in count.tolist()]
+        elif c.kind == "text":
+            values[c.key] = [""] * len(sums)
+    values["achievement_pct"] = [
+        _pct(a, t) for a, t in zip(values["ytd_admitted_total"], values["target_total"], strict=True)
+    ]
+    values["youth_share_pct"] = [
+        _pct(y, a) for y, a in zip(values["ytd_admitted_youth"], values["ytd_admitted_total"], strict=True)
+    ]
+    total = table.total
+    out = {c.key: [*values[c.key], total[c.key]] for c in columns()}
+    return Table(values=out, behind=[bool(b >= 0.5) for b in behind_share.tolist()] + [table.behind[-1]])
+

@@ -26,6 +26,7 @@ from pdv.extracts.render.table import (
     MET,
     MONTHLY_COLUMNS,
     NO_DATA,
+    NO_PARENT,
     NOT_MET,
     PARTY_NAME,
     VIEW_VI,
@@ -42,7 +43,9 @@ from pdv.extracts.render.table import (
     _vi_int,
     _vi_num,
     _vi_pct,
+    by_parent,
     columns,
+    is_large,
     period_label,
     prepare,
 )
@@ -77,6 +80,29 @@ def write_html(
     months = _prepare_monthly(monthly)
     t = _targets(table, meta)
     behind_count = sum(table.behind[:-1])
+    units_html = [
+        '<section class="chart chart-units">',
+        f"<h2>1. Chỉ tiêu năm {meta.year} và kết quả kết nạp lũy kế theo đơn vị</h2>",
+        _svg_units(table, meta),
+        "</section>",
+    ]
+    table_html = ["<h2>3. Kết quả theo đơn vị</h2>", _html_table(table, meta)]
+    if is_large(table):  # a national extract: committees in the chart and first table, units paged below
+        parents = by_parent(table)
+        units_html[1:3] = [
+            f"<h2>1. Chỉ tiêu năm {meta.year} và kết quả kết nạp lũy kế theo đảng bộ cấp trên</h2>",
+            _svg_units(parents, meta),
+        ]
+        table_html = [
+            "<h2>3. Kết quả theo đảng bộ cấp trên</h2>",
+            _html_table(parents, meta),
+            f"<h2>4. Chi tiết {len(table) - 1} đơn vị, theo đảng bộ cấp trên</h2>",
+            *(
+                f'<details class="committee"><summary>{_e(name)} ({len(part) - 1} đơn vị)</summary>'
+                f"{_html_table(part, meta, ident=None)}</details>"
+                for name, part in _by_committee(table, parents)
+            ),
+        ]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="vi">',
@@ -89,18 +115,14 @@ def write_html(
         "<body>",
         _html_header(meta),
         _html_figures(table, meta, t, behind_count),
-        '<section class="chart chart-units">',
-        f"<h2>1. Chỉ tiêu năm {meta.year} và kết quả kết nạp lũy kế theo đơn vị</h2>",
-        _svg_units(table, meta),
-        "</section>",
+        *units_html,
         '<section class="chart chart-months">',
         f"<h2>2. Kết nạp đảng viên lũy kế của Khối theo tháng so với chỉ tiêu {_e(_vi_int(meta.yearly_target))}"
         " đảng viên/năm</h2>",
         _svg_months(months, meta),
         "</section>",
         '<section class="units">',
-        "<h2>3. Kết quả theo đơn vị</h2>",
-        _html_table(table, meta),
+        *table_html,
         f'<p class="legend"><span class="swatch behind"></span>{_e(BEHIND_LEGEND)} ({behind_count} đơn vị).</p>',
         '<p class="note">% đạt chỉ tiêu = số kết nạp lũy kế từ đầu năm / chỉ tiêu năm × 100 (để trống khi đơn vị'
         " không được giao chỉ tiêu). Tỷ lệ ĐVTN = số đoàn viên thanh niên / tổng số kết nạp lũy kế × 100.</p>",
@@ -110,11 +132,14 @@ def write_html(
         "</html>",
         "",
     ]
+    if is_large(table):  # only then: a bloc-sized page stays byte for byte as it was
+        parts[parts.index(f"<style>{_CSS}</style>")] = f"<style>{_CSS}{_CSS_LARGE}</style>"
     if outlook is not None:
         from pdv.extracts.outlook_section import CSS, html_section
 
         parts[parts.index("</body>") : parts.index("</body>")] = [html_section(outlook, meta)]
-        parts[parts.index(f"<style>{_CSS}</style>")] = f"<style>{_CSS}{CSS}</style>"
+        style = next(i for i, part in enumerate(parts) if part.startswith("<style>"))
+        parts[style] = parts[style].replace("</style>", f"{CSS}</style>")
     write_atomic(path, "\n".join(parts).encode("utf-8"))
 
 
@@ -518,7 +543,20 @@ def _point_label_y(y: float, y_target: float, top: float, bottom: float) -> floa
     return None
 
 
-def _html_table(table: Table, meta: ExtractMeta) -> str:
+def _by_committee(table: Table, parents: Table) -> list[tuple[str, Table]]:
+    """The units of each parent committee (in ``parents``' order), each closed by the committee's sums."""
+    names = [str(p) if p else NO_PARENT for p in table.values["parent_name"][:-1]]
+    rows: dict[str, list[int]] = {str(n): [] for n in parents.values["unit_name"][:-1]}
+    for i, name in enumerate(names):
+        rows[name].append(i)
+    out = []
+    for j, (name, idx) in enumerate(rows.items()):
+        values = {k: [v[i] for i in idx] + [parents.values[k][j]] for k, v in table.values.items()}
+        out.append((name, Table(values=values, behind=[table.behind[i] for i in idx] + [False])))
+    return out
+
+
+def _html_table(table: Table, meta: ExtractMeta, ident: str | None = "units") -> str:
     cols = columns()
     head_top: list[str] = []
     head_sub: list[str] = []
@@ -543,13 +581,14 @@ def _html_table(table: Table, meta: ExtractMeta) -> str:
     kinds = [' class="behind"' if b else "" for b in table.behind[:-1]] + [' class="total"']
     body = [f"<tr{k}>{''.join(row)}</tr>" for k, row in zip(kinds, zip(*columns_html, strict=True), strict=True)]
     return (
-        '<table id="units">'
-        f"<thead><tr>{''.join(head_top)}</tr><tr>{''.join(head_sub)}</tr></thead>"
+        (f'<table id="{ident}">' if ident else '<table class="units">')
+        + f"<thead><tr>{''.join(head_top)}</tr><tr>{''.join(head_sub)}</tr></thead>"
         f"<tbody>\n{chr(10).join(body)}\n</tbody>"
         "</table>"
     )
 
 
+_CSS_LARGE = "details.committee summary { cursor: pointer; font-weight: 600; margin: .4em 0; }\n"
 _CSS = """
 :root { --ink: #1d2733; --muted: #5b6776; --line: #d5dbe3; --accent: #b3261e; --behind: #fde6d4; }
 * { box-sizing: border-box; }

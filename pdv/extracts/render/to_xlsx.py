@@ -39,7 +39,9 @@ from pdv.extracts.render.table import (
     _groups,
     _targets,
     _vi_pct,
+    by_parent,
     columns,
+    is_large,
     neutralise,
     period_label,
     prepare,
@@ -82,12 +84,21 @@ def write_xlsx(
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = f"Kết quả {meta.period}"
-    _xlsx_title(ws, meta)
-    _xlsx_header(ws, meta)
-    last_row, body = _xlsx_body(wb, table)
-    _xlsx_footer(ws, table, meta, last_row + 2)
-    _xlsx_page(ws, meta)
+    # More than LARGE_UNITS units (a national extract): the first sheet sums them by parent committee,
+    # in the same layout, and the units follow on their own sheet.
+    sheets = [(ws, by_parent(table), f"Tổng hợp {meta.period}")] if is_large(table) else []
+    if sheets:
+        ws = wb.create_sheet()
+    sheets.append((ws, table, f"Chi tiết đơn vị {meta.period}" if len(sheets) else f"Kết quả {meta.period}"))
+    inserts = {}
+    for n, (sheet, rows_of, title) in enumerate(sheets, start=1):
+        sheet.title = title
+        _xlsx_title(sheet, meta)
+        _xlsx_header(sheet, meta)
+        last_row, body = _xlsx_body(wb, rows_of)
+        _xlsx_footer(sheet, rows_of, meta, last_row + 2)
+        _xlsx_page(sheet, meta)
+        inserts[n] = (FIRST_DATA_ROW, last_row, body)
     if revisions:
         add_revision_sheet(wb, revisions, meta.period)
     if outlook is not None:
@@ -97,7 +108,7 @@ def write_xlsx(
     wb.properties.creator = AUTHOR
     wb.properties.lastModifiedBy = AUTHOR
     wb.properties.title = _clean_text(meta.title_vi)
-    write_atomic(path, workbook_bytes(wb, rows=(FIRST_DATA_ROW, last_row, body)))
+    write_atomic(path, workbook_bytes(wb, sheet_rows=inserts))
 
 
 def _cell(ws: Worksheet, row: int, col: int) -> Cell:
