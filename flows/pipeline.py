@@ -13,7 +13,7 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.states import Failed
+from prefect.states import Failed, State
 from prefect.utilities.annotations import quote
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -26,7 +26,7 @@ from pdv.settings import Settings
 from pdv.sources.plan import plan_gaps
 from pdv.steward import refresh_feedback, warehouse_checkpoint
 from pdv.warehouse import Destination, destination_for
-from pdv.warehouse.base import WarehouseUnavailable
+from pdv.warehouse.base import WarehouseOutOfMemory, WarehouseUnavailable, out_of_memory
 from pdv.warehouse.load import RunSummary, current_persons, current_versions, load_run, read_run, record_failed_run
 
 T = TypeVar("T")
@@ -66,7 +66,16 @@ def read_and_validate(
     return list(zip(parsed, [key for _, key in new], strict=True))
 
 
-@task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+def _transient(task: object, task_run: object, state: State) -> bool:
+    """Retry what may pass on a second attempt; an out-of-memory error would only fail again, slower."""
+    try:
+        state.result()
+    except Exception as exc:
+        return not out_of_memory(exc)
+    return True
+
+
+@task(retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def load_warehouse(
     summary: RunSummary,
     started_at: datetime,
@@ -209,6 +218,14 @@ def pipeline(settings: Settings, wait_for_lock: bool = True, full_check: bool = 
                     record_failed_run(dest, summary, started_at, str(settings.raw_dir))
                 raise
     except DBAPIError as exc:
+        if out_of_memory(exc):
+            limit = settings.duckdb_memory_limit if dest.name == "duckdb" else "the server's"
+            message = (
+                f"Kho dữ liệu hết bộ nhớ / the warehouse ran out of memory ({dest.name}, limit {limit}): "
+                "raise PDV_DUCKDB_MEMORY_LIMIT or run with fewer new files at a time"
+            )
+            logger.error(message)
+            return Failed(message=message, data=WarehouseOutOfMemory(message))  # type: ignore[return-value]
         if not exc.connection_invalidated and not isinstance(exc, OperationalError | InterfaceError):
             raise
         message = f"Không kết nối được kho dữ liệu / warehouse unreachable ({dest.name}): {_first_line(exc)}"

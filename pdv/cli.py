@@ -163,7 +163,7 @@ def _run(settings: Settings, no_wait: bool, full_check: bool) -> None:
         server = orchestrator.ensure_started(settings.orchestrator_idle_minutes)
         os.environ["PREFECT_API_URL"] = server.api_url
     from flows.pipeline import pipeline
-    from pdv.warehouse.base import WarehouseLocked, WarehouseUnavailable
+    from pdv.warehouse.base import WarehouseLocked, WarehouseOutOfMemory, WarehouseUnavailable
 
     if server is not None and not orchestrator.healthy(server.api_url, timeout=0.5):
         with err().status("Đang khởi động máy chủ Prefect cục bộ / starting the local Prefect server…"):
@@ -182,6 +182,9 @@ def _run(settings: Settings, no_wait: bool, full_check: bool) -> None:
         except WarehouseUnavailable as exc:
             err().print(f"[red]{_escape(str(exc))}[/]")
             raise typer.Exit(4) from exc
+        except WarehouseOutOfMemory as exc:
+            err().print(f"[red]{_escape(str(exc))}[/]")
+            raise typer.Exit(5) from exc
     summary = state.result()
     err().print(
         f"{summary.status}: {summary.files_new}/{summary.files_seen} files new, "

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     orchestrator_start_seconds: float = Field(
         300, description="How long a run waits for the local Prefect server's first start (it migrates its database)."
     )
+    duckdb_memory_limit: str = Field(
+        "2GB", description="DuckDB's buffer limit for a run (a URL option memory_limit=… takes precedence)."
+    )
     console_secret_key: str = Field(
         "", description="Signs the web console's session cookies; required when it listens beyond loopback."
     )

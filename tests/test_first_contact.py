@@ -51,6 +51,23 @@ def test_run_and_issues_exit_quietly(prefect_server: tuple[str, dict[str, str]],
         assert "leaked" not in out.stderr and "Traceback" not in out.stderr, out.stderr[-2000:]
 
 
+def test_out_of_memory_names_memory_not_an_unreachable_warehouse(
+    prefect_server: tuple[str, dict[str, str]], raw_dir: Path, tmp_path: Path
+) -> None:
+    """DuckDB's memory limit comes from the settings; running out is one sentence, exit 5, nothing written."""
+    _, env = prefect_server
+    env = env | {"PDV_WAREHOUSE_DIR": str(tmp_path / "wh"), "PDV_DUCKDB_MEMORY_LIMIT": "3MB"}
+    with_reports(raw_dir, "csv_summary_utf8.csv", "csv_roster_utf8.csv")
+    url = f"duckdb:///{tmp_path / 'wh' / 'w.duckdb'}"
+    done = pdv("run", "--raw", str(raw_dir), "--warehouse", url, env=env)
+    assert done.returncode == 5, done.stderr
+    assert "hết bộ nhớ" in done.stderr and "limit 3MB" in done.stderr
+    assert "unreachable" not in done.stderr and "Traceback" not in done.stderr
+    assert "Retry 1/" not in done.stderr  # not retried: it would only fail again
+    again = pdv("run", "--raw", str(raw_dir), "--warehouse", url, env=env | {"PDV_DUCKDB_MEMORY_LIMIT": "1GB"})
+    assert again.returncode == 0 and "nothing_new" not in again.stderr, again.stderr  # the failed run kept nothing
+
+
 def test_the_local_server_is_started_once_and_records_the_runs(raw_dir: Path, tmp_path: Path) -> None:
     """Without PREFECT_API_URL, the first run starts the local server; the next one reuses it."""
     home = tmp_path / "prefect-home"

@@ -64,6 +64,22 @@ class WarehouseUnavailable(RuntimeError):
     """The warehouse could not be reached, even after retries."""
 
 
+class WarehouseOutOfMemory(RuntimeError):
+    """The database ran out of memory: not retried, and not reported as unreachable."""
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) is a database out-of-memory error (DuckDB's is an
+    OperationalError, which would otherwise read as an unreachable warehouse)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        kind = type(seen).__name__
+        if kind in ("OutOfMemoryException", "OutOfMemory") or getattr(seen, "sqlstate", None) == "53200":
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
 class Destination(ABC):
     """A warehouse database reached through SQLAlchemy."""
 

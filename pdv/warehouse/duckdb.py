@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from pdv.warehouse.base import Destination, WarehouseLocked
 
-# DuckDB's buffer defaults to 80% of the machine's memory. A run's working set at national scale
-# fits in this with room to spare (it spilled and passed at 1 GB; at 400 MB the one transaction of a
-# national first load runs out). A URL option overrides it: duckdb:///path.duckdb?memory_limit=8GB
-MEMORY_LIMIT = "2GB"
+# DuckDB's buffer defaults to 80% of the machine's memory; pdv sets Settings.duckdb_memory_limit
+# (PDV_DUCKDB_MEMORY_LIMIT, 2GB). A run's working set at national scale fits in that with room to
+# spare (it spilled and passed at 1 GB; at 400 MB the one transaction of a national first load runs
+# out). A URL option overrides it: duckdb:///path.duckdb?memory_limit=8GB
 
 # DuckDB 2.0 bug (tests/test_first_contact.py::test_every_counted_issue_is_stored): inside a transaction,
 # a table filled by one INSERT ... SELECT from a pandas scan of more than ~120,000 rows (one row group
@@ -39,7 +41,9 @@ class DuckDBDestination(Destination):
 
     def _create_engine(self) -> Engine:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        config = {"memory_limit": MEMORY_LIMIT}  # options in the URL's query take precedence
+        from pdv.settings import get_settings
+
+        config = {"memory_limit": get_settings().duckdb_memory_limit}  # options in the URL's query take precedence
         return sa.create_engine(self.url, poolclass=sa.pool.NullPool, connect_args={"config": config})
 
     @contextmanager
@@ -80,4 +84,6 @@ class DuckDBDestination(Destination):
             try:
                 conn.exec_driver_sql(f"insert into {table} ({cols}) select {cols} from {view}")
             finally:
-                raw.unregister(view)  # type: ignore[attr-defined]
+                # After a failed insert the aborted transaction refuses this too; the insert's error is the one to see.
+                with contextlib.suppress(duckdb.Error):
+                    raw.unregister(view)  # type: ignore[attr-defined]
