@@ -168,6 +168,8 @@ def _run(settings: Settings, no_wait: bool, full_check: bool) -> None:
     if server is not None and not orchestrator.healthy(server.api_url, timeout=0.5):
         with err().status("Đang khởi động máy chủ Prefect cục bộ / starting the local Prefect server…"):
             orchestrator.wait_ready(server, settings.orchestrator_start_seconds)
+    if not _DEBUG["on"]:
+        orchestrator.brief_console_logs()  # a traceback never reaches the person running the command
     progress.use_terminal() if err().is_terminal else progress.use_plain()
     try:
         state = pipeline(settings, wait_for_lock=not no_wait, full_check=full_check, return_state=True)

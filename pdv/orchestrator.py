@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import signal
 import socket
@@ -238,3 +239,32 @@ if __name__ == "__main__":
     import pdv  # noqa: F401  (offline Prefect environment)
 
     serve(int(sys.argv[1]), float(sys.argv[2]))
+
+
+class _Brief(logging.Formatter):
+    """A formatter that leaves out tracebacks: the console shows the one-line message, the Prefect
+    server's log (the run page) keeps the traceback for maintainers."""
+
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        try:
+            return self.inner.format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+
+
+def brief_console_logs() -> None:
+    """No traceback from Prefect's console log handlers (call after Prefect has set up logging)."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    loggers = [logging.getLogger(), *(logging.getLogger(n) for n in list(logging.root.manager.loggerDict))]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", []):
+            if isinstance(handler, PrefectConsoleHandler) and not isinstance(handler.formatter, _Brief):
+                handler.setFormatter(_Brief(handler.formatter))
+

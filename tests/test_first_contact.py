@@ -68,6 +68,23 @@ def test_out_of_memory_names_memory_not_an_unreachable_warehouse(
     assert again.returncode == 0 and "nothing_new" not in again.stderr, again.stderr  # the failed run kept nothing
 
 
+def test_an_unexpected_failure_prints_no_traceback(
+    prefect_server: tuple[str, dict[str, str]], raw_dir: Path, tmp_path: Path
+) -> None:
+    """A task failing for a reason nobody planned for: one line each from Prefect's log, one for the person."""
+    _, env = prefect_server
+    env = env | {"PDV_WAREHOUSE_DIR": str(tmp_path / "wh")}
+    with_reports(raw_dir, "csv_summary_utf8.csv", "csv_roster_utf8.csv")
+    url = f"duckdb:///{tmp_path / 'wh' / 'w.duckdb'}"
+    outputs = Settings(raw_dir=raw_dir, warehouse_dir=tmp_path / "wh", warehouse_url=url).outputs_dir
+    outputs.mkdir(parents=True)
+    (outputs / "extracts").write_text("a file where the extracts folder goes")
+    done = pdv("run", "--raw", str(raw_dir), "--warehouse", url, env=env)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and 'File "' not in done.stderr, done.stderr[-3000:]
+    assert "unexpected error: NotADirectoryError" in done.stderr
+
+
 def test_the_local_server_is_started_once_and_records_the_runs(raw_dir: Path, tmp_path: Path) -> None:
     """Without PREFECT_API_URL, the first run starts the local server; the next one reuses it."""
     home = tmp_path / "prefect-home"
