@@ -28,35 +28,14 @@ from typing import Any
 
 import openpyxl
 
+from pdv.synthetic.demo import ROSTER_HEADERS, SUMMARY_HEADERS
 from pdv.xlsxio import workbook_bytes
 
 HERE = Path(__file__).resolve().parent
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
-SUMMARY = [
-    "Mã đơn vị",
-    "Tên đơn vị",
-    "Kỳ báo cáo",
-    "Kết nạp: Tổng số",
-    "Kết nạp: Đoàn viên thanh niên",
-    "Kết nạp: Đoàn viên công đoàn",
-    "Công nhận đảng viên chính thức",
-    "Học lớp bồi dưỡng nhận thức về Đảng",
-    "Quần chúng cảm tình Đảng (cuối kỳ)",
-    "Ngày báo cáo",
-]
-ROSTER = [
-    "Mã đơn vị",
-    "Tên đơn vị",
-    "Họ và tên",
-    "Ngày sinh",
-    "Giới tính",
-    "Dân tộc",
-    "Tôn giáo",
-    "Số định danh cá nhân",
-    "Đoàn thể giới thiệu",
-    "Ngày kết nạp",
-    "Số quyết định",
-]
+# The template's headers, spelled once (the sample generator's standard layout).
+SUMMARY = list(SUMMARY_HEADERS["std"])
+ROSTER = list(ROSTER_HEADERS["std"])
 # Rows whose figures are consistent (total = youth + union, no roster needed when total is 0).
 GOOD = {
     "good_1_stp.csv": ("STP", "Sở Tư pháp tỉnh Bình Định"),

@@ -37,34 +37,14 @@ os.environ.setdefault("OPENPYXL_LXML", "False")  # the bytes pdv writes, lxml in
 import openpyxl
 from openpyxl.styles import Border, Font, Side
 
+from pdv.synthetic.demo import ROSTER_HEADERS, SUMMARY_HEADERS
+
 HERE = Path(__file__).resolve().parent
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)
 
-SUMMARY = [
-    "Mã đơn vị",
-    "Tên đơn vị",
-    "Kỳ báo cáo",
-    "Kết nạp: Tổng số",
-    "Kết nạp: Đoàn viên thanh niên",
-    "Kết nạp: Đoàn viên công đoàn",
-    "Công nhận đảng viên chính thức",
-    "Học lớp bồi dưỡng nhận thức về Đảng",
-    "Quần chúng cảm tình Đảng (cuối kỳ)",
-    "Ngày báo cáo",
-]
-ROSTER = [
-    "Mã đơn vị",
-    "Tên đơn vị",
-    "Họ và tên",
-    "Ngày sinh",
-    "Giới tính",
-    "Dân tộc",
-    "Tôn giáo",
-    "Số định danh cá nhân",
-    "Đoàn thể giới thiệu",
-    "Ngày kết nạp",
-    "Số quyết định",
-]
+# The template's headers, spelled once (the sample generator's standard layout).
+SUMMARY = list(SUMMARY_HEADERS["std"])
+ROSTER = list(ROSTER_HEADERS["std"])
 SYT = ("SYT", "Sở Y tế tỉnh Bình Định")
 STP = ("STP", "Sở Tư pháp tỉnh Bình Định")
 THIN = Side(style="thin")
