@@ -58,12 +58,8 @@ def warehouse_checkpoint(settings: Settings) -> QualityCheck:
         years = conn.exec_driver_sql("select min(year_from), max(year_to) from dim_plan").fetchall()[0]
         if years[0] is None:
             return []
-        units = query_frame(conn, _FRAMES["dim_unit"])
-        frames = {
-            name: query_frame(conn, sql) for name, sql in (_FRAMES if full else _CHANGED).items() if name != "dim_unit"
-        }
-        if full:
-            frames["dim_unit"] = units
+        frames = {name: query_frame(conn, sql) for name, sql in (_FRAMES if full else _CHANGED).items()}
+        units = frames["dim_unit"] if full else query_frame(conn, _FRAMES["dim_unit"])
         mode = "full" if full else "changed"
         return check_warehouse(frames, (int(years[0]), int(years[1])), settings.gx_dir, mode=mode, units=units)
 

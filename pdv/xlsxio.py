@@ -20,18 +20,15 @@ _ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 def workbook_bytes(
     wb: Workbook,
     stamp: datetime = FIXED_TIMESTAMP,
-    rows: tuple[int, int, bytes] | None = None,
     sheet_rows: dict[int, tuple[int, int, bytes]] | None = None,
 ) -> bytes:
     """The workbook as .xlsx bytes with fixed metadata and zip times, so equal content gives equal bytes.
 
-    ``rows`` is ``(first, last, xml)``: rows ``first`` to ``last`` as ``<row>`` elements written by the
-    caller (big tables go that way), put into the first sheet, where openpyxl must have written none.
-    ``sheet_rows`` does the same for several sheets, keyed by their position (1 is the first).
+    ``sheet_rows`` maps a sheet's position (1 is the first) to ``(first, last, xml)``: rows ``first`` to
+    ``last`` as ``<row>`` elements written by the caller (big tables go that way), put into that sheet,
+    where openpyxl must have written none.
     """
     inserts = {f"xl/worksheets/sheet{n}.xml": r for n, r in (sheet_rows or {}).items()}
-    if rows is not None:
-        inserts[_FIRST_SHEET] = rows
     wb.properties.created = wb.properties.modified = stamp
     raw = io.BytesIO()
     # ExcelWriter rather than wb.save: save() stamps "modified" with the current time. Stored, not
@@ -50,8 +47,6 @@ def workbook_bytes(
             dst.writestr(entry, data)
     return out.getvalue()
 
-
-_FIRST_SHEET = "xl/worksheets/sheet1.xml"
 
 
 def _insert_rows(sheet: bytes, first: int, last: int, xml: bytes) -> bytes:

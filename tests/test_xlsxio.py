@@ -21,7 +21,7 @@ def _book() -> Workbook:
 
 def test_rows_from_the_caller_go_between_openpyxl_rows() -> None:
     xml = b'<row r="2"><c r="A2" t="n"><v>7</v></c></row><row r="3"><c r="B3" t="inlineStr"><is><t>x</t></is></c></row>'
-    data = workbook_bytes(_book(), rows=(2, 3, xml))
+    data = workbook_bytes(_book(), sheet_rows={1: (2, 3, xml)})
     ws = load_workbook(io.BytesIO(data)).active
     assert ws is not None
     assert [[c.value for c in row] for row in ws.iter_rows(min_row=1, max_row=5, max_col=2)] == [
@@ -35,9 +35,9 @@ def test_rows_from_the_caller_go_between_openpyxl_rows() -> None:
 
 def test_equal_content_gives_equal_bytes() -> None:
     xml = b'<row r="2"><c r="A2" t="n"><v>1</v></c></row>'
-    assert workbook_bytes(_book(), rows=(2, 2, xml)) == workbook_bytes(_book(), rows=(2, 2, xml))
+    assert workbook_bytes(_book(), sheet_rows={1: (2, 2, xml)}) == workbook_bytes(_book(), sheet_rows={1: (2, 2, xml)})
 
 
 def test_a_row_written_by_both_is_refused() -> None:
     with pytest.raises(ValueError, match="row 5 was written twice"):
-        workbook_bytes(_book(), rows=(4, 6, b'<row r="4"></row>'))
+        workbook_bytes(_book(), sheet_rows={1: (4, 6, b'<row r="4"></row>')})

@@ -157,8 +157,6 @@ class Destination(ABC):
                 self._reader = None
 
     def dispose(self) -> None:
-        if self._reader is not None:
-            return  # still reading: the connection is closed when reading() ends
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

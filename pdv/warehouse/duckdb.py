@@ -16,11 +16,6 @@ from sqlalchemy.engine import Connection, Engine
 
 from pdv.warehouse.base import Destination, WarehouseLocked
 
-# DuckDB's buffer defaults to 80% of the machine's memory; pdv sets Settings.duckdb_memory_limit
-# (PDV_DUCKDB_MEMORY_LIMIT, 2GB). A run's working set at national scale fits in that with room to
-# spare (it spilled and passed at 1 GB; at 400 MB the one transaction of a national first load runs
-# out). A URL option overrides it: duckdb:///path.duckdb?memory_limit=8GB
-
 # DuckDB 2.0 bug (tests/test_first_contact.py::test_every_counted_issue_is_stored): inside a transaction,
 # a table filled by one INSERT ... SELECT from a pandas scan of more than ~120,000 rows (one row group
 # is 122,880) is read back with the right count, yet NOT EXISTS / LEFT JOIN probes from it against a
@@ -43,7 +38,10 @@ class DuckDBDestination(Destination):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         from pdv.settings import get_settings
 
-        config = {"memory_limit": get_settings().duckdb_memory_limit}  # options in the URL's query take precedence
+        # DuckDB's buffer would default to 80% of the machine's memory. A national first load fits in
+        # the 2 GB default (it spilled and passed at 1 GB, ran out at 400 MB). Options in the URL's
+        # query take precedence: duckdb:///path.duckdb?memory_limit=8GB
+        config = {"memory_limit": get_settings().duckdb_memory_limit}
         return sa.create_engine(self.url, poolclass=sa.pool.NullPool, connect_args={"config": config})
 
     @contextmanager

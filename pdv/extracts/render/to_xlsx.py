@@ -82,17 +82,16 @@ def write_xlsx(
     """
     table = prepare(rows)
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
+    wb.remove(wb.worksheets[0])
     # More than LARGE_UNITS units (a national extract): the first sheet sums them by parent committee,
     # in the same layout, and the units follow on their own sheet.
-    sheets = [(ws, by_parent(table), f"Tổng hợp {meta.period}")] if is_large(table) else []
-    if sheets:
-        ws = wb.create_sheet()
-    sheets.append((ws, table, f"Chi tiết đơn vị {meta.period}" if len(sheets) else f"Kết quả {meta.period}"))
+    if is_large(table):
+        sheets = [(f"Tổng hợp {meta.period}", by_parent(table)), (f"Chi tiết đơn vị {meta.period}", table)]
+    else:
+        sheets = [(f"Kết quả {meta.period}", table)]
     inserts = {}
-    for n, (sheet, rows_of, title) in enumerate(sheets, start=1):
-        sheet.title = title
+    for n, (title, rows_of) in enumerate(sheets, start=1):
+        sheet = wb.create_sheet(title)
         _xlsx_title(sheet, meta)
         _xlsx_header(sheet, meta)
         last_row, body = _xlsx_body(wb, rows_of)
