@@ -138,4 +138,12 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """What `pdv` does at exit, for the test process too: no "nanobind: leaked" report after the summary."""
+    from pdv.orchestrator import release_at_exit
+
+    release_at_exit()
+
+
 from tests.demo_fixtures import demo, loaded  # noqa: E402, F401  (shared by warehouse and extract tests)
