@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import warnings
 from abc import ABC, abstractmethod
@@ -22,6 +23,19 @@ def sql_statements(path: Path) -> list[str]:
     """Statements of a ``.sql`` file (split on ``;`` at line ends; no ``;`` inside literals)."""
     text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("--"))
     return [s.strip() for s in _STATEMENT_END.split(text) if s.strip()]
+
+
+def ddl_statements() -> list[str]:
+    """Every DDL statement: tables, views, the marts built from views, then the data dictionary."""
+    from pdv.warehouse.dictionary import comment_statements
+
+    found = [
+        s
+        for folder in ("tables", "views", "marts")
+        for p in sorted((SQL_DIR / folder).glob("*.sql"))
+        for s in sql_statements(p)
+    ]
+    return found + comment_statements()
 
 
 def query_frame(conn: Connection, query: str, **params: object) -> pd.DataFrame:
@@ -122,15 +136,27 @@ class Destination(ABC):
             self.apply_ddl(conn)
 
     def apply_ddl(self, conn: Connection) -> None:
-        """Tables, views, the marts built from views, then the views' data dictionary (all idempotent)."""
-        from pdv.warehouse.dictionary import comment_statements
+        """Tables, views, the marts built from views, then the views' data dictionary (all idempotent).
 
-        for folder in ("tables", "views", "marts"):
-            for path in sorted((SQL_DIR / folder).glob("*.sql")):
-                for stmt in sql_statements(path):
-                    conn.exec_driver_sql(stmt)
-        for stmt in comment_statements():
+        Skipped when the warehouse records the digest of exactly these statements.
+        """
+        statements = ddl_statements()
+        digest = hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()
+        if self._applied_digest(conn) == digest:
+            return
+        for stmt in statements:
             conn.exec_driver_sql(stmt)
+        conn.exec_driver_sql("delete from schema_digest")
+        conn.execute(sa.text("insert into schema_digest (digest) values (:d)"), {"d": digest})
+
+    @staticmethod
+    def _applied_digest(conn: Connection) -> str | None:
+        present = conn.exec_driver_sql(
+            "select count(*) from information_schema.tables where table_name = 'schema_digest' and table_schema = current_schema()"
+        ).scalar_one()
+        if not present:
+            return None
+        return conn.exec_driver_sql("select max(digest) from schema_digest").scalar_one_or_none()
 
     def grant_bi(self, password: str | None = None) -> str:
         """Create or refresh the read-only BI role; returns what was done, for the operator."""
