@@ -1,4 +1,8 @@
-"""The pipeline flow: scan the raw directory, read and validate new files, load the warehouse."""
+"""The pipeline flow, the data's journey: scan → read and validate → load → feedback → extracts.
+
+The load is one task and one transaction; each of its stages (record, place, settle, cross-check,
+check, reconcile, marts: ``pdv.warehouse.stages``) is a task run of its own inside it.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +31,17 @@ from pdv.sources.plan import plan_gaps
 from pdv.steward import refresh_feedback, warehouse_checkpoint
 from pdv.warehouse import Destination, destination_for
 from pdv.warehouse.base import WarehouseOutOfMemory, WarehouseUnavailable, out_of_memory
-from pdv.warehouse.load import RunSummary, current_persons, current_versions, load_run, read_run, record_failed_run
+from pdv.warehouse.load import (
+    STAGES,
+    LoadState,
+    RunSummary,
+    Stage,
+    current_persons,
+    current_versions,
+    load_run,
+    read_run,
+    record_failed_run,
+)
 
 T = TypeVar("T")
 
@@ -66,6 +80,21 @@ def read_and_validate(
     return list(zip(parsed, [key for _, key in new], strict=True))
 
 
+# The load's stages as tasks: no retries of their own (a retry must start the whole transaction again).
+_STAGE_TASKS = {stage: task(name=stage.__name__.replace("_", "-"), cache_policy=NO_CACHE)(stage) for stage in STAGES}
+
+
+def as_task(stage: Stage) -> Stage:
+    """Run ``stage`` as a task run inside the load's task (same thread, same transaction)."""
+    named = _STAGE_TASKS[stage]
+
+    def run(state: LoadState) -> None:
+        # quote: the state holds the connection and large frames, which Prefect must not walk for futures.
+        named(_quoted(state))
+
+    return run
+
+
 def _transient(task: object, task_run: object, state: State) -> bool:
     """Retry what may pass on a second attempt; an out-of-memory error would only fail again, slower."""
     try:
@@ -99,6 +128,7 @@ def load_warehouse(
             quality=warehouse_checkpoint(settings) if parsed or full_check else None,
             plan_findings=plan_findings,
             full_check=full_check,
+            step=as_task,
         )
         # What the run reports is what was committed: read back the run's own record.
         stored = read_run(dest, summary.run_id)

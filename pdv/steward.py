@@ -14,7 +14,7 @@ from pdv.settings import Settings
 from pdv.sources.spreadsheet import FileRejected, Sheet
 from pdv.warehouse import Destination
 from pdv.warehouse.base import query_frame
-from pdv.warehouse.load import QualityCheck
+from pdv.warehouse.stages.state import QualityCheck
 from pdv.warehouse.staging import TOUCHED
 
 log = logging.getLogger(__name__)

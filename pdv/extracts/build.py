@@ -23,7 +23,7 @@ from pdv.faults import checkpoint
 from pdv.history import KINDS_VI
 from pdv.settings import Settings
 from pdv.warehouse import Destination
-from pdv.warehouse.load import periods_of
+from pdv.warehouse.calendar import periods_of
 
 VIEWS = ("as_is", "as_was")
 _MEASURES = ["admitted_total", "admitted_youth", "admitted_union"]

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from pdv.warehouse.base import Destination
+from pdv.warehouse.base import Destination, query_frame
 
 
 def ensure_dates(conn: Connection, dest: Destination, years: list[int]) -> None:
@@ -70,3 +70,18 @@ def board_periods(years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
                     for m in range(start, last + 1)
                 ]
     return pd.DataFrame(periods), pd.DataFrame(months)
+
+
+def periods_of(conn: Connection, months: list[date]) -> list[str]:
+    """Board periods whose months or year-to-date include one of ``months``."""
+    first: dict[int, date] = {}
+    for month in months:
+        first[month.year] = min(first.get(month.year, month), month)
+    spans = query_frame(conn, "select period, year, last_month from dim_period")
+    last = pd.to_datetime(spans["last_month"]).dt.date
+    hit = [
+        str(p)
+        for p, y, m in zip(spans["period"], spans["year"], last, strict=True)
+        if int(y) in first and m >= first[int(y)]
+    ]
+    return sorted(hit)

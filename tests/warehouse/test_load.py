@@ -152,7 +152,7 @@ def test_a_failed_load_writes_nothing(settings: Settings, dest: Destination, mon
     def boom(*args: object) -> tuple[int, int]:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("pdv.warehouse.load.reconcile_issues", boom)
+    monkeypatch.setattr("pdv.warehouse.stages.reconcile.reconcile_issues", boom)
     with pytest.raises(RuntimeError):
         history = UnitHistory.load(settings.reference_dir, registry)
         load_run(dest, RunSummary("r-fail", "succeeded"), pd.Timestamp.now(), "raw", files, parsed, history)
