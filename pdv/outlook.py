@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 PRIOR_SHAPE = 4.0  # how many "admissions' worth" the starting expectation counts for
 RANGE_QUANTILES = (0.1, 0.9)
@@ -158,6 +157,8 @@ def project(monthly: pd.DataFrame, targets: pd.DataFrame, year: int, min_youth_s
     starting expectation and the pipeline); ``targets``: TARGET_COLUMNS, the yearly target each unit
     holds at each month end. A row for month m uses the months up to m only.
     """
+    from scipy import stats  # here, not at import: the extracts import this module for its labels
+
     ctx = year_context(monthly, targets, year)
     hist = monthly[pd.to_datetime(monthly["month_start"]).dt.year <= year].copy()
     hist["month_start"] = pd.to_datetime(hist["month_start"])
@@ -306,6 +307,8 @@ def backtest(outlook: pd.DataFrame) -> pd.DataFrame:
     range: the 10th-90th percentile of a Poisson count around its remaining months) and the hit rate of
     the status (on track against reached, at risk or unlikely against missed; units with a target).
     """
+    from scipy import stats  # here, not at import: the extracts import this module for its labels
+
     final = outlook[outlook["month"] == 12].set_index("unit_code")
     actual = final["admitted_total"].rename("actual")
     target_end = final["target_total"].rename("target_end")

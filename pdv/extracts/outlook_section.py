@@ -8,16 +8,19 @@ line), the units not on track and the follow-up list the Board can act on.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from copy import copy
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from pdv import outlook as o
-from pdv.extracts.render.table import ExtractMeta, _e, _vi_int, _vi_num, _vi_pct
+from pdv.extracts.render.table import LARGE_UNITS, ExtractMeta, _clean_text, _e, _vi_int, _vi_num, _vi_pct, neutralise
 from pdv.extracts.render.to_html import (
     _ACHIEVED,
     _AXIS,
@@ -46,6 +49,10 @@ METHOD_VI = (
 _BAND = "#c9d9ee"
 _PROJECTED = "#1f5fa8"
 _FOLLOW = (o.AT_RISK, o.UNLIKELY, o.UNKNOWN)
+_ROW_COLUMNS = [
+    *("stt", "unit_code", "unit_name", "status", "status_vi", "reason_vi", "target_total", "admitted_total"),
+    *("projected_total", "projected_low", "projected_high", "needed_per_month", "trained_waiting", "youth_gap"),
+]
 _STATUS_CLASS = {o.ON_TRACK: "ok", o.AT_RISK: "warn", o.UNLIKELY: "bad", o.UNKNOWN: "na"}
 
 
@@ -70,6 +77,13 @@ class OutlookSection:
     @property
     def follow_up(self) -> pd.DataFrame:
         return self.units[self.units["status"].isin(_FOLLOW)]
+
+    @cached_property
+    def follow_up_rows(self) -> list[dict[str, Any]]:
+        """The units to follow up as plain rows, the columns the sections show (``iterrows`` built a
+        Series per unit: seconds at national scale). Computed once for the XLSX and the HTML."""
+        frame = self.follow_up[[c for c in _ROW_COLUMNS if c in self.units.columns]]
+        return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
 
 
 def load_section(dest: Any, year: int, month: int, yearly_target: int, min_youth_pct: float) -> OutlookSection:
@@ -106,7 +120,7 @@ def _num(value: Any) -> float | None:
     return None if value is None or bool(pd.isna(value)) else float(value)
 
 
-def _range(r: pd.Series) -> str:
+def _range(r: Mapping[str, Any]) -> str:
     low, high = _num(r["projected_low"]), _num(r["projected_high"])
     return "-" if low is None or high is None else f"{_vi_num(low)}–{_vi_num(high)}"
 
@@ -132,7 +146,7 @@ def counts_sentence(s: OutlookSection) -> str:
     return f"Số đơn vị theo dự báo - {'; '.join(parts)}."
 
 
-def follow_up_items(s: OutlookSection, r: pd.Series) -> list[str]:
+def follow_up_items(s: OutlookSection, r: Mapping[str, Any]) -> list[str]:
     """What the Board can act on for one unit."""
     items = []
     months = s.missing_months.get(str(r["unit_code"]))
@@ -160,7 +174,8 @@ CSS = """
 
 def html_section(s: OutlookSection, meta: ExtractMeta, number: int = 4) -> str:
     rows = []
-    for _, r in s.follow_up.iterrows():
+    follow = s.follow_up_rows
+    for r in follow:
         cls = _STATUS_CLASS[str(r["status"])]
         rows.append(
             "<tr>"
@@ -175,7 +190,7 @@ def html_section(s: OutlookSection, meta: ExtractMeta, number: int = 4) -> str:
         )
     items = [
         f"<li><strong>{_e(r['unit_name'] or r['unit_code'])}</strong>: {_e('; '.join(follow_up_items(s, r)))}.</li>"
-        for _, r in s.follow_up.iterrows()
+        for r in follow
         if r["status"] != o.UNKNOWN or s.missing_months.get(str(r["unit_code"]))
     ]
     head = (
@@ -319,8 +334,12 @@ _XLSX_COLUMNS = [
 ]
 
 
-def add_sheet(wb: Workbook, s: OutlookSection, meta: ExtractMeta) -> None:
-    """A sheet "Dự báo": the bloc's outlook, then every unit not on track with what to follow up."""
+def add_sheet(wb: Workbook, s: OutlookSection, meta: ExtractMeta) -> tuple[int, int, bytes] | None:
+    """A sheet "Dự báo": the bloc's outlook, then every unit not on track with what to follow up.
+
+    Above ``LARGE_UNITS`` units the unit rows come back as ``<row>`` XML for ``workbook_bytes``
+    (``sheet_rows``) instead of openpyxl cells; below it the sheet is as it always was.
+    """
     ws = wb.create_sheet("Dự báo")
     bold = Font(name=_FONT, size=12, bold=True)
     plain = Font(name=_FONT, size=11)
@@ -338,38 +357,22 @@ def add_sheet(wb: Workbook, s: OutlookSection, meta: ExtractMeta) -> None:
         cell.border = _BORDER
         ws.column_dimensions[cell.column_letter].width = width
     row = header_row + 1
+    values = [_unit_values(s, r) for r in s.follow_up_rows]
+    inserted = None
+    if len(s.units) > LARGE_UNITS and values:
+        inserted = _xml_rows(wb, values, row, plain)
+        row = inserted[1] + 1
     # Each column's style is set once through openpyxl and copied to the next rows: assigning font,
     # alignment and border per cell cost half a minute for a national extract's 50,000 units.
     styled: dict[tuple[int, bool], Any] = {}
-    for _, r in s.follow_up.iterrows():
-        values: list[object] = [
-            None if pd.isna(r["stt"]) else int(r["stt"]),
-            str(r["unit_name"] or r["unit_code"]),
-            int(r["target_total"]),
-            int(r["admitted_total"]),
-            _num(r["projected_total"]),
-            _num(r["projected_low"]),
-            _num(r["projected_high"]),
-            _num(r["needed_per_month"]),
-            str(r["status_vi"]),
-            str(r["reason_vi"]),
-            "; ".join(follow_up_items(s, r)),
-        ]
-        for col, v in enumerate(values, start=1):
+    for line in values if inserted is None else []:
+        for col, v in enumerate(line, start=1):
             key = (col, isinstance(v, str))
             if key in styled:
                 cell = _text_cell(ws, row, col, v) if isinstance(v, str) else ws.cell(row=row, column=col, value=v)
                 cell._style = copy(styled[key])  # type: ignore[union-attr]
                 continue
-            if isinstance(v, str):
-                cell = _text_cell(ws, row, col, v, plain)
-                cell.alignment = _LEFT
-            else:
-                cell = ws.cell(row=row, column=col, value=v)
-                cell.font = plain
-                cell.alignment = Alignment(horizontal="right", vertical="center")
-                cell.number_format = "0.0" if col in (5, 8) else "0"
-            cell.border = _BORDER
+            cell = _styled_cell(ws, row, col, v, plain)
             styled[key] = copy(cell._style)  # type: ignore[attr-defined]
         row += 1
     if row == header_row + 1:
@@ -379,8 +382,67 @@ def add_sheet(wb: Workbook, s: OutlookSection, meta: ExtractMeta) -> None:
     note.alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=len(_XLSX_COLUMNS))
     ws.row_dimensions[row + 1].height = 90
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+    ws.freeze_panes = f"C{header_row + 1}"  # a coordinate: a cell there would be a row written twice
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    return inserted
+
+
+def _unit_values(s: OutlookSection, r: Mapping[str, Any]) -> list[object]:
+    return [
+        None if pd.isna(r["stt"]) else int(r["stt"]),
+        str(r["unit_name"] or r["unit_code"]),
+        int(r["target_total"]),
+        int(r["admitted_total"]),
+        _num(r["projected_total"]),
+        _num(r["projected_low"]),
+        _num(r["projected_high"]),
+        _num(r["needed_per_month"]),
+        str(r["status_vi"]),
+        str(r["reason_vi"]),
+        "; ".join(follow_up_items(s, r)),
+    ]
+
+
+def _styled_cell(ws: Any, row: int, col: int, v: object, font: Font) -> Any:
+    """A unit cell with its column's style (text left and wrapped, numbers right)."""
+    if isinstance(v, str):
+        cell = _text_cell(ws, row, col, v, font)
+        cell.alignment = _LEFT
+    else:
+        cell = ws.cell(row=row, column=col, value=v)
+        cell.font = font
+        cell.alignment = Alignment(horizontal="right", vertical="center")
+        cell.number_format = "0.0" if col in (5, 8) else "0"
+    cell.border = _BORDER
+    return cell
+
+
+def _xml_rows(wb: Workbook, values: list[list[object]], first: int, font: Font) -> tuple[int, int, bytes]:
+    """The unit rows as ``<row>`` XML, with the styles the openpyxl cells would have (see ``_xlsx_body``)."""
+    scratch = wb.create_sheet()
+    ids = [
+        wb._cell_styles.add(copy(_styled_cell(scratch, 1, col, v, font)._style))  # type: ignore[attr-defined]
+        for col, v in enumerate(values[0], start=1)
+    ]
+    wb.remove(scratch)
+    letters = [get_column_letter(col) for col in range(1, len(ids) + 1)]
+    out = []
+    for r, line in enumerate(values, start=first):
+        cells = []
+        for letter, sid, v in zip(letters, ids, line, strict=True):
+            if isinstance(v, str):
+                text = _e(neutralise(_clean_text(v)))
+                cells.append(
+                    f'<c r="{letter}{r}" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+                    if text
+                    else f'<c r="{letter}{r}" s="{sid}" t="inlineStr"/>'
+                )
+            elif v is None:
+                cells.append(f'<c r="{letter}{r}" s="{sid}" t="n"/>')
+            else:
+                cells.append(f'<c r="{letter}{r}" s="{sid}" t="n"><v>{v:.16g}</v></c>')
+        out.append(f'<row r="{r}">{"".join(cells)}</row>')
+    return first, first + len(values) - 1, "".join(out).encode("utf-8")

@@ -396,4 +396,3 @@ def by_parent(table: Table) -> Table:
     total = table.total
     out = {c.key: [*values[c.key], total[c.key]] for c in columns()}
     return Table(values=out, behind=[bool(b >= 0.5) for b in behind_share.tolist()] + [table.behind[-1]])
-

@@ -103,7 +103,9 @@ def write_xlsx(
     if outlook is not None:
         from pdv.extracts.outlook_section import add_sheet
 
-        add_sheet(wb, outlook, meta)
+        outlook_rows = add_sheet(wb, outlook, meta)
+        if outlook_rows is not None:
+            inserts[len(wb.worksheets)] = outlook_rows
     wb.properties.creator = AUTHOR
     wb.properties.lastModifiedBy = AUTHOR
     wb.properties.title = _clean_text(meta.title_vi)
