@@ -168,3 +168,25 @@ def test_libreoffice_opens_the_workbook_with_the_outlook_sheet(
     pdfs = {n: (tmp_path / "pdf" / f"{n}.pdf").read_bytes() for n in ("with", "without")}
     pages = {n: len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) for n, pdf in pdfs.items()}
     assert pdfs["with"].startswith(b"%PDF") and pages["with"] > pages["without"] >= 1  # the outlook sheet prints
+
+
+def _sheet(path: Path) -> list[tuple[object, ...]]:
+    ws = openpyxl.load_workbook(path)["Dự báo"]
+    return [tuple((c.value, c.number_format, c.alignment.horizontal, c.border.left.style) for c in r) for r in ws.rows]
+
+
+def test_large_outlook_sheet_written_as_xml_reads_as_the_cells_would(
+    tmp_path: Path, section: OutlookSection, meta: ExtractMeta, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above LARGE_UNITS units the rows are XML text: the same values, formats and styles as openpyxl cells."""
+    import pdv.extracts.outlook_section as sec
+
+    units = pd.concat([section.units.assign(unit_code=section.units["unit_code"] + str(k)) for k in range(130)])
+    big = OutlookSection(2024, 6, units.reset_index(drop=True), section.bloc, section.cumulative, {"DDDD0": "T6"})
+    assert len(big.units) > sec.LARGE_UNITS
+    write_xlsx(tmp_path / "xml.xlsx", _rows(), meta, outlook=big)
+    monkeypatch.setattr(sec, "LARGE_UNITS", 10**9)  # the openpyxl cells, as for a bloc
+    write_xlsx(tmp_path / "cells.xlsx", _rows(), meta, outlook=big)
+    xml, cells = _sheet(tmp_path / "xml.xlsx"), _sheet(tmp_path / "cells.xlsx")
+    assert len(xml) == len(cells) > 390 and xml == cells
+    assert not str(xml[7][1][0]).startswith("=")  # formula text neutralised in the XML too
