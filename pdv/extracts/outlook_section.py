@@ -105,10 +105,11 @@ def load_section(dest: Any, year: int, month: int, yearly_target: int, min_youth
     # A month was not reported where the unit's count of missing months goes up.
     rise = history["months_missing"].diff().where(history["unit_code"].eq(history["unit_code"].shift()))
     gaps = history[rise.fillna(history["months_missing"]) > 0]
-    missing = {
-        str(u): ", ".join(f"T{int(m)}" for m in sorted(set(g["month"].astype(int))))
-        for u, g in gaps.groupby("unit_code")
-    }
+    # One string per unit, in month order ("T5, T6"), built column-wise: a loop over 24,000 units took seconds.
+    gaps = gaps.assign(month=gaps["month"].astype(int), unit_code=gaps["unit_code"].astype(str))
+    gaps = gaps[["unit_code", "month"]].drop_duplicates().sort_values(["unit_code", "month"])
+    labels = ("T" + gaps["month"].astype(str)).groupby(gaps["unit_code"], sort=False).agg(", ".join)
+    missing = {str(u): str(text) for u, text in labels.items()}
     bloc: dict[str, Any] = {}
     if not units.empty:
         row = o.bloc_outlook(units, yearly_target, min_youth_pct).iloc[0]

@@ -80,19 +80,9 @@ def write_html(
     months = _prepare_monthly(monthly)
     t = _targets(table, meta)
     behind_count = sum(table.behind[:-1])
-    units_html = [
-        '<section class="chart chart-units">',
-        f"<h2>1. Chỉ tiêu năm {meta.year} và kết quả kết nạp lũy kế theo đơn vị</h2>",
-        _svg_units(table, meta),
-        "</section>",
-    ]
-    table_html = ["<h2>3. Kết quả theo đơn vị</h2>", _html_table(table, meta)]
     if is_large(table):  # a national extract: committees in the chart and first table, units paged below
         parents = by_parent(table)
-        units_html[1:3] = [
-            f"<h2>1. Chỉ tiêu năm {meta.year} và kết quả kết nạp lũy kế theo đảng bộ cấp trên</h2>",
-            _svg_units(parents, meta),
-        ]
+        chart_title, chart = "theo đảng bộ cấp trên", _svg_units(parents, meta)
         table_html = [
             "<h2>3. Kết quả theo đảng bộ cấp trên</h2>",
             _html_table(parents, meta),
@@ -103,6 +93,15 @@ def write_html(
                 for name, part in _by_committee(table, parents)
             ),
         ]
+    else:  # the units' chart and table are drawn only here: 52,000 bars and rows would be thrown away
+        chart_title, chart = "theo đơn vị", _svg_units(table, meta)
+        table_html = ["<h2>3. Kết quả theo đơn vị</h2>", _html_table(table, meta)]
+    units_html = [
+        '<section class="chart chart-units">',
+        f"<h2>1. Chỉ tiêu năm {meta.year} và kết quả kết nạp lũy kế {chart_title}</h2>",
+        chart,
+        "</section>",
+    ]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="vi">',
