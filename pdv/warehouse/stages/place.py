@@ -32,9 +32,8 @@ def place(state: LoadState) -> None:
     for item in state.plans:
         _load_targets(conn, dest, item, state.file_ids[item.raw.rel], history, state.versions)
     new = _load_reports(conn, dest, state.files, state.file_ids, history, state.versions)
-    placed = _replace_units(conn, dest, state.summary.run_id, history, state.versions, state.affected, new)
-    moved, state.moved_found = move_later_admissions(conn, dest, state.summary.run_id)
-    state.placed = pd.concat([placed, moved], ignore_index=True) if len(moved) else placed
+    state.placed = _replace_units(conn, dest, state.summary.run_id, history, state.versions, state.affected, new)
+    state.moved, state.moved_found = move_later_admissions(conn, dest, state.summary.run_id)
 
 
 def _load_targets(

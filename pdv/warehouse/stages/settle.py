@@ -19,7 +19,8 @@ SETTLE_SQL = SQL_DIR / "load"
 def settle(state: LoadState) -> None:
     """Decide the reports in force; drop unit versions nothing points at; say which months changed."""
     conn, dest, summary = state.conn, state.dest, state.summary
-    state.touched = _touched(conn, dest, state.placed, state.retired, summary.run_id)
+    placed = pd.concat([state.placed, state.moved], ignore_index=True) if len(state.moved) else state.placed
+    state.touched = _touched(conn, dest, placed, state.retired, summary.run_id)
     drop_versions(conn, state.versions)
     whole = bool(state.plans) or state.reference_changed  # new targets or units: any figure may have moved
     if whole:

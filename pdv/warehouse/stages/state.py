@@ -67,10 +67,12 @@ class LoadState:
     reference_changed: bool = False
     file_ids: dict[str, int] = field(default_factory=dict)
     retired: list[int] = field(default_factory=list)
-    # place: the unit versions' keys and every row placed in this run (new, earlier and moved)
+    # place: the unit versions' keys, every row placed in this run (new and earlier), and the admissions
+    # moved to a later month (rows with no file of this run: settled again, not re-checked for placement)
     versions: pd.DataFrame = field(default_factory=pd.DataFrame)
     affected: set[str] = field(default_factory=set)
     placed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    moved: pd.DataFrame = field(default_factory=pd.DataFrame)
     moved_found: pd.DataFrame = field(default_factory=no_findings)  # of admissions moved to a later month
     # settle: the unit-months whose report in force was decided again
     touched: pd.DataFrame = field(default_factory=pd.DataFrame)
