@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -270,22 +270,29 @@ def _check_reports(
     found: list[Finding] = []
     checked = check_summaries(summaries, registry, years, settings.report_deadline_day)
     found += checked.findings
-    for rel, rows in checked.rows.groupby("_file", sort=False):
-        by_rel[str(rel)].summary = rows.drop(columns="_file")
+    for rel, rows in _per_file(checked.rows):
+        by_rel[rel].summary = rows
     per_file = checked.rows.groupby("_file")["unit_code"]
     single = per_file.first()[per_file.nunique() == 1]
     roster = check_rosters(rosters, registry, years, settings.id_hash_key, {str(k): str(v) for k, v in single.items()})
     found += roster.findings
     assert roster.personal is not None
-    for rel, rows in roster.rows.groupby("_file", sort=False):
-        by_rel[str(rel)].roster = rows.drop(columns="_file")
-    for rel, rows in roster.personal.groupby("_file", sort=False):
-        by_rel[str(rel)].personal = rows.drop(columns="_file")
+    for rel, rows in _per_file(roster.rows):
+        by_rel[rel].roster = rows
+    for rel, rows in _per_file(roster.personal):
+        by_rel[rel].personal = rows
     for rel, t in [*summaries, *rosters]:
         by_rel[rel].rows_read += len(t.frame) + t.dropped
     for rel, group in _group(found).items():
         p = by_rel[rel]
         p.findings = pd.concat([p.findings, to_frame(group)], ignore_index=True).drop_duplicates("issue_id")
+
+
+def _per_file(rows: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
+    """``rows`` split by their ``_file`` column, without it (the column is dropped once, not per file)."""
+    files = rows["_file"]
+    for rel, part in rows.drop(columns="_file").groupby(files, sort=False):
+        yield str(rel), part
 
 
 def _group(findings: list[Finding]) -> dict[str, list[Finding]]:
@@ -314,9 +321,9 @@ def check_batch(parsed: list[ParsedFile], existing_persons: pd.DataFrame) -> Non
     for p, keep in zip(with_roster, keeps, strict=True):
         assert p.roster is not None and p.personal is not None
         p.roster, p.personal = p.roster[keep], p.personal[keep]
+    grouped = _group(found)
     for p in with_roster:
-        mine = [f for f in found if f.file == p.raw.rel]
-        if mine:
+        if mine := grouped.get(p.raw.rel, []):
             p.findings = pd.concat([p.findings, to_frame(mine)], ignore_index=True).drop_duplicates("issue_id")
 
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Hashable
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
+
+# Headers, unit names and periods repeat across files: the keys of a text are computed once per
+# process (bounded, so a national run's distinct names do not grow it without end).
+_MEMO = 1 << 18
+# Below this many cells a plain loop beats pandas' unique/map (a one-unit report has a few dozen).
+_SMALL = 2048
 
 # Tone marks, spelled as Telex letters so a key stays readable; vowel marks (circumflex, breve,
 # horn) are kept because they change the letter.
@@ -19,11 +27,18 @@ _PUNCT = re.compile(r"[^\w\s]+")
 
 def clean_text(value: object) -> str:
     """NFC text with stray and repeated whitespace removed; '' for empty cells."""
+    if type(value) is str:
+        return _clean_str(value)
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:  # 1e308 stays short
         value = int(value)
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+    return _clean_str(str(value))
+
+
+@lru_cache(maxsize=_MEMO)
+def _clean_str(value: str) -> str:
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
 
 
 def _word_key(word: str) -> str:
@@ -39,18 +54,58 @@ def name_key(value: object) -> str:
     "Hoà" and "Hòa", "Thuỷ" and "Thủy", "ỦY BAN" and "Ủy  ban" give the same key; "Tinh" and
     "Tỉnh" do not (a different tone is a different word).
     """
-    text = _PUNCT.sub(" ", clean_text(value).casefold())
+    return _name_key(clean_text(value))
+
+
+@lru_cache(maxsize=_MEMO)
+def _name_key(clean: str) -> str:
+    text = _PUNCT.sub(" ", clean.casefold())
     return " ".join(_word_key(w) for w in text.split())
 
 
 def ascii_key(value: object) -> str:
     """Key ignoring case, accents (đ included), punctuation and spacing: for headers and sheets."""
-    text = unicodedata.normalize("NFD", clean_text(value).casefold().replace("đ", "d"))
+    return _ascii_key(clean_text(value))
+
+
+@lru_cache(maxsize=_MEMO)
+def _ascii_key(clean: str) -> str:
+    text = unicodedata.normalize("NFD", clean.casefold().replace("đ", "d"))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return _NON_ALNUM.sub(" ", text).strip()
 
 
 def map_unique(series: pd.Series, fn: Callable[[object], Hashable]) -> pd.Series:
-    """Apply ``fn`` once per distinct value (names repeat a lot), keeping the index."""
-    uniques = series.dropna().unique()
-    return series.map({u: fn(u) for u in uniques})
+    """Apply ``fn`` once per distinct value (names repeat a lot), keeping the index; missing stays missing.
+
+    The result is what ``series.map({u: fn(u) for u in series.dropna().unique()})`` gives, dtype included.
+    """
+    if len(series) == 0 or len(series) > _SMALL:
+        return series.map({u: fn(u) for u in series.dropna().unique()})
+    return pd.Series(_mapped(series.to_numpy(dtype=object), fn, np.nan), index=series.index, name=series.name)
+
+
+def map_cells(cells: np.ndarray, fn: Callable[[object], Hashable], missing: object = np.nan) -> np.ndarray:
+    """``map_unique`` on a NumPy object array (a report's grid), giving one: ``missing`` for empty cells."""
+    if len(cells) > _SMALL:
+        mapped = map_unique(pd.Series(cells, dtype=object), fn).to_numpy(dtype=object)
+        mapped[pd.isna(mapped)] = missing
+        return mapped
+    out = np.empty(len(cells), dtype=object)
+    out[:] = _mapped(cells, fn, missing)
+    return out
+
+
+def _mapped(values: np.ndarray, fn: Callable[[object], Hashable], missing: object) -> list[object]:
+    """``fn`` of each value, computed once per distinct one; ``missing`` where the value is missing.
+
+    A list, so that pandas infers the result's dtype as it does for ``Series.map``'s values.
+    """
+    memo: dict[object, Hashable] = {}
+    out: list[object] = [missing] * len(values)
+    for i, (v, na) in enumerate(zip(values, pd.isna(values), strict=True)):
+        if not na:
+            if v not in memo:
+                memo[v] = fn(v)
+            out[i] = memo[v]
+    return out

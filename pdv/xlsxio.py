@@ -15,6 +15,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 FIXED_TIMESTAMP = datetime(2000, 1, 1)
 _ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+_BIG_PART = 8 << 20  # bytes
 
 
 def workbook_bytes(
@@ -44,7 +45,9 @@ def workbook_bytes(
             data = src.read(info.filename)
             if info.filename in inserts:
                 data = _insert_rows(data, *inserts[info.filename])
-            dst.writestr(entry, data)
+            # A national sheet is tens of MB of XML: the fastest deflate level costs a little size and saves
+            # most of the time. Smaller parts (every part at the bloc's size) keep the default level.
+            dst.writestr(entry, data, compresslevel=1 if len(data) > _BIG_PART else None)
     return out.getvalue()
 
 

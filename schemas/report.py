@@ -248,7 +248,7 @@ def check_summaries(tables: Tables, registry: UnitRegistry, years: list[int], de
     """
     frame, headers = combine(tables)
     if frame.empty:
-        findings = [f for rel, t in tables for f in _total_row(t, rel, pd.Series(0, index=COUNTS))]
+        findings = _total_rows(tables, None)
         return Checked(pd.DataFrame(columns=[*SUMMARY_COLUMNS, "_file"]), findings)
     out, raw_unit = _units(frame, registry)
     out = _location(out, frame)
@@ -291,9 +291,7 @@ def check_summaries(tables: Tables, registry: UnitRegistry, years: list[int], de
     deadline = rows["period_month"] + pd.DateOffset(months=1) + pd.to_timedelta(deadline_day - 1, unit="D")
     rows["is_on_time"] = rows["reported_on"].notna() & (rows["reported_on"] <= deadline)
     rows["sheet"] = rows["_sheet"]
-    sums = out.groupby("_table")[COUNTS].sum()
-    for i, (rel, table) in enumerate(tables):
-        findings += _total_row(table, rel, pd.Series(sums.loc[i]) if i in sums.index else pd.Series(0, index=COUNTS))
+    findings += _total_rows(tables, out.groupby("_table")[COUNTS].sum())
     return Checked(rows[[*SUMMARY_COLUMNS, "_file"]], findings, read=len(frame))
 
 
@@ -304,24 +302,37 @@ def check_summary(table: ReportTable, rel: str, registry: UnitRegistry, years: l
     return checked
 
 
-def _total_row(table: ReportTable, rel: str, sums: pd.Series) -> list[Finding]:
-    if table.total_row is None:
+def _total_rows(tables: Tables, sums: pd.DataFrame | None) -> list[Finding]:
+    """A total row whose figures differ from the sum of the table's rows (``sums``: per table index).
+
+    The stated totals of every table are parsed together: one parse per column, not per file.
+    """
+    with_total = [(i, rel, t, t.total_row) for i, (rel, t) in enumerate(tables) if t.total_row is not None]
+    if not with_total:
         return []
-    rownum, cells = table.total_row
-    stated = parse_count(pd.Series([cells.get(c) for c in COUNTS], index=COUNTS, dtype=object))
-    return [
-        Finding(
-            "summary.total_row_mismatch",
-            rel,
-            table.sheet,
-            rownum,
-            table.headers.get(c, c),
-            clean_text(cells.get(c)),
-            params={"expected": int(sums[c])},
-        )
-        for c in COUNTS
-        if c in table.headers and not pd.isna(stated[c]) and stated[c] != sums[c]
-    ]
+    stated = pd.DataFrame(
+        [[cells.get(c) for c in COUNTS] for *_, (_, cells) in with_total], columns=COUNTS, dtype=object
+    )
+    parsed = np.column_stack([parse_count(stated[c]).to_numpy(dtype=float) for c in COUNTS])
+    by_table = {} if sums is None else dict(zip(sums.index, sums[COUNTS].to_numpy(), strict=True))
+    zeros = np.zeros(len(COUNTS))
+    findings = []
+    for (i, rel, table, (rownum, cells)), values in zip(with_total, parsed, strict=True):
+        expected = by_table.get(i, zeros)
+        findings += [
+            Finding(
+                "summary.total_row_mismatch",
+                rel,
+                table.sheet,
+                rownum,
+                table.headers.get(c, c),
+                clean_text(cells.get(c)),
+                params={"expected": int(expected[k])},
+            )
+            for k, c in enumerate(COUNTS)
+            if c in table.headers and not np.isnan(values[k]) and values[k] != expected[k]
+        ]
+    return findings
 
 
 def person_key(national_ids: pd.Series, key: str) -> pd.Series:
@@ -467,9 +478,7 @@ def duplicate_persons(
     unit-month (a corrected file) is not a second admission. Returns findings and, per roster, a keep mask.
     """
     cols = ["person_key", "unit_code", "period_month", "admitted_on", "decision_no"]
-    frames = [existing.reindex(columns=cols).assign(_order=-1, _file="")] + [
-        r.reindex(columns=cols).assign(_order=i, _file=f) for i, (f, r) in enumerate(rosters)
-    ]
+    frames = [existing.reindex(columns=cols)] + [r.reindex(columns=cols) for _, r in rosters]
     allrows = pd.concat(frames, ignore_index=False, keys=range(-1, len(rosters)), names=["_part", "_idx"])
     allrows = allrows.reset_index()
     decision = allrows["decision_no"].astype("string").fillna("")
@@ -478,7 +487,10 @@ def duplicate_persons(
     # An admission without its date (an older caller's frame) counts from the start of its month.
     allrows["_on"] = pd.to_datetime(allrows["admitted_on"]).fillna(pd.to_datetime(allrows["period_month"]))
     allrows = allrows.sort_values(
-        ["_on", "_decision_no", "_decision", "_order", "_idx"], na_position="last", kind="stable"
+        # On a tie the warehouse's admissions (part -1) come first, then the files in order.
+        ["_on", "_decision_no", "_decision", "_part", "_idx"],
+        na_position="last",
+        kind="stable",
     )
     allrows["_again"] = (allrows["_part"] >= 0) & allrows.duplicated(["_part", "person_key"])
     first = allrows.drop_duplicates("person_key")[["person_key", "unit_code", "period_month", "_part", "_idx"]]
@@ -489,11 +501,13 @@ def duplicate_persons(
     dup = merged[elsewhere | merged["_again"]]
     dup = dup[dup["_part"] >= 0]
     findings, keeps = [], []
+    by_part = dict(list(dup.groupby("_part", sort=False)))
     for i, (rel, rows) in enumerate(rosters):
-        mine = dup[dup["_part"] == i]
         keep = pd.Series(True, index=rows.index)
-        keep[mine["_idx"].to_numpy()] = False
         keeps.append(keep)
+        if (mine := by_part.get(i)) is None:
+            continue
+        keep[mine["_idx"].to_numpy()] = False
         for d in mine.to_dict("records"):
             row = rows.loc[d["_idx"]]
             findings.append(

@@ -1,9 +1,14 @@
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pdv.textnorm import ascii_key, clean_text, map_unique, name_key
+from pdv.textnorm import ascii_key, clean_text, map_cells, map_unique, name_key
 
 
 @pytest.mark.parametrize(
@@ -46,3 +51,37 @@ def test_map_unique_keeps_index_and_missing_values() -> None:
     assert list(out.index) == [7, 8, 9]
     assert out[7] == out[9]
     assert pd.isna(out[8])
+
+
+CELLS = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.integers(-3, 3),
+    st.floats(-5, 5, allow_nan=False),
+    st.booleans(),
+    st.sampled_from(["Hòa", "Hoà", " Sở  Y tế ", "", "3", "Tổng cộng"]),
+    st.text(max_size=6),
+)
+FUNCTIONS = [clean_text, ascii_key, name_key, lambda v: len(str(v)), lambda v: v == 3, lambda v: None if v == 1 else v]
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(CELLS, max_size=12), fn=st.sampled_from(FUNCTIONS), str_dtype=st.booleans())
+def test_map_unique_gives_what_series_map_gives(
+    values: list[object], fn: Callable[[object], Any], str_dtype: bool
+) -> None:
+    """The small-input loop and pandas' map agree, values and dtype, whatever the cells."""
+    series = pd.Series(values, dtype=object, index=range(10, 10 + len(values)), name="cells")
+    if str_dtype:
+        series = series.map(lambda v: v if isinstance(v, str) or v is None else str(v)).astype("str")
+    reference = series.map({u: fn(u) for u in series.dropna().unique()})
+    pd.testing.assert_series_equal(map_unique(series, fn), reference)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(CELLS, max_size=12), fn=st.sampled_from(FUNCTIONS[:3]))
+def test_map_cells_gives_the_series_result_as_an_array(values: list[object], fn: Callable[[object], Any]) -> None:
+    cells = np.array([*values, None], dtype=object)[:-1]  # an object array, whatever the values
+    series = pd.Series(cells, dtype=object)
+    expected = series.map({u: fn(u) for u in series.dropna().unique()}).fillna("").tolist()
+    assert map_cells(cells, fn, "").tolist() == expected

@@ -25,7 +25,7 @@ from pdv.sources.csvfile import read_csv
 from pdv.sources.furniture import drop_furniture, fill_merged
 from pdv.sources.legacy import Converted, convert_rows
 from pdv.sources.spreadsheet import FileRejected, Sheet, read_xlsx
-from pdv.textnorm import ascii_key, clean_text, map_unique
+from pdv.textnorm import ascii_key, clean_text, map_cells
 
 KINDS = ("summary", "roster")
 SHEET_KIND = {"tonghop": "summary", "danhsach": "roster"}
@@ -124,8 +124,7 @@ def _table(sheet: Sheet, kind: str, pos: int, levels: int, mapping: dict[int, st
     grid = np.array([v + [None] * (width - len(v)) for _, v in body], dtype=object).reshape(len(body), width)
     source_row = np.array([n for n, _ in body], dtype=np.int64)
     # Blank cells (None, NaN, spaces) are one thing; a row of them is skipped.
-    cleaned = map_unique(pd.Series(grid.ravel(), dtype=object), clean_text)
-    text = cleaned.fillna("").to_numpy(dtype=object).reshape(grid.shape)
+    text = map_cells(grid.ravel(), clean_text, "").reshape(grid.shape)
     keep = (text != "").any(axis=1) & ~_repeated_header(text, mapping, headers)
     grid, text, source_row = grid[keep], text[keep], source_row[keep]
     keep = drop_furniture(kind, text, mapping)  # section, note, date and signature rows; rows with no figures
@@ -135,13 +134,13 @@ def _table(sheet: Sheet, kind: str, pos: int, levels: int, mapping: dict[int, st
     for col in reversed(label_cols):  # the first non-blank of the label columns
         if col < width:
             labels = np.where(text[:, col] != "", text[:, col], labels)
-    is_total = map_unique(pd.Series(labels, dtype=object), ascii_key).isin(TOTAL_LABELS).to_numpy()
+    is_total = np.array([key in TOTAL_LABELS for key in map_cells(labels, ascii_key, "")], dtype=bool)
     total: tuple[int, dict[str, Any]] | None = None
     if is_total.any():  # the last total row is checked, not loaded
         last = int(np.flatnonzero(is_total)[-1])
         total = (int(source_row[last]), {c: grid[last, i] for i, c in mapping.items()})
     rest = ~is_total
-    frame = pd.DataFrame({c: grid[rest, i] for i, c in mapping.items()}, dtype=object)
+    frame = pd.DataFrame(grid[rest][:, list(mapping)], columns=list(mapping.values()), dtype=object)
     frame["source_row"] = source_row[rest]
     return ReportTable(kind, sheet.name, frame, headers, header_cols, total)
 
@@ -152,7 +151,7 @@ def _repeated_header(text: np.ndarray, mapping: dict[int, str], headers: dict[st
     for i, column in mapping.items():
         if not repeat.any():
             break
-        cells = map_unique(pd.Series(text[:, i], dtype=object), ascii_key).to_numpy(dtype=object)
+        cells = map_cells(text[:, i], ascii_key, "")
         repeat &= cells == ascii_key(headers[column])
     return repeat
 

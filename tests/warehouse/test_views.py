@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -9,7 +11,9 @@ import sqlalchemy as sa
 from pdv.settings import Settings
 from pdv.synthetic.demo import DemoResult
 from pdv.warehouse import Destination
+from pdv.warehouse.calendar import periods_of
 from pdv.warehouse.dictionary import DOC, render, view_docs
+from pdv.warehouse.stages.marts import _refresh_progress
 from tests.sources.test_plan import annex_rows
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -189,3 +193,32 @@ def test_bi_role_reads_views_and_nothing_else(loaded: Loaded) -> None:
         with bi.connect() as conn, pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
             conn.exec_driver_sql(forbidden)
     bi.dispose()
+
+
+def test_mart_refresh_of_some_periods_gives_the_views_rows(loaded: Loaded) -> None:
+    """The mart's per-period refresh filters the view's query early; its rows must be the view's own,
+    and the other periods' rows are left alone."""
+    _, dest, _ = loaded
+    in_periods = sa.bindparam("p", expanding=True)
+
+    def count(conn: sa.Connection, query: str, periods: list[str]) -> int:
+        return int(conn.execute(sa.text(query).bindparams(in_periods), {"p": periods}).scalar_one())
+
+    with dest.engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            periods = periods_of(conn, [date(2024, 5, 1)])
+            assert "2024-Q2" in periods and "2024-Q1" not in periods  # May's periods and the later year-to-dates
+            total = conn.exec_driver_sql("select count(*) from mart_unit_progress").scalar_one()
+            refreshed = count(conn, "select count(*) from v_unit_progress where period in :p", periods)
+            assert 0 < refreshed < total
+            conn.exec_driver_sql("update mart_unit_progress set admitted_total = -1")  # stale: to be replaced
+            _refresh_progress(conn, [date(2024, 5, 1)])
+            rows = "select * from {} where period in :p"
+            for a, b in (("mart_unit_progress", "v_unit_progress"), ("v_unit_progress", "mart_unit_progress")):
+                diff = f"select count(*) from ({rows.format(a)} except all {rows.format(b)}) as d"
+                assert count(conn, diff, periods) == 0, (a, b)
+            stale = "select count(*) from mart_unit_progress where admitted_total = -1 and period not in :p"
+            assert count(conn, stale, periods) == total - refreshed
+        finally:
+            trans.rollback()

@@ -17,19 +17,18 @@ from pdv.findings import ISSUE_COLUMNS, Finding, to_frame
 from pdv.history import UnitHistory
 from pdv.warehouse.issues import cross_checks
 from pdv.warehouse.locks import locked_findings
-from pdv.warehouse.stages.state import LoadState
+from pdv.warehouse.stages.state import LoadState, tagged
 
 
 def cross_check(state: LoadState) -> None:
     conn = state.conn
     files = state.files
+    scopes = [f"file:{p.raw.rel}" for p in files]
     state.found(
-        pd.concat(
-            [_scoped(p.findings, f"file:{p.raw.rel}").assign(file_id=state.file_ids[p.raw.rel]) for p in files]
-            or [pd.DataFrame(columns=[*ISSUE_COLUMNS, "scope", "file_id"])],
-            ignore_index=True,
-        ),
-        pd.DataFrame({"scope": [f"file:{p.raw.rel}" for p in files], "resolver": [p.raw.rel for p in files]}),
+        tagged([p.findings for p in files], scope=scopes, file_id=[state.file_ids[p.raw.rel] for p in files])
+        if files
+        else pd.DataFrame(columns=[*ISSUE_COLUMNS, "scope", "file_id"]),
+        pd.DataFrame({"scope": scopes, "resolver": [p.raw.rel for p in files]}),
     )
     state.found(state.moved_found)  # the later admission's file, not re-read: no scope of its own
     if state.reference_changed:

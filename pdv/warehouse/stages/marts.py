@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from pdv.warehouse.base import SQL_DIR
 from pdv.warehouse.calendar import periods_of
 from pdv.warehouse.stages.state import LoadState
+
+# The view's own period list, where the filter on the refreshed periods goes: every later step of the
+# view is per period, so the rows are the view's, and nothing is computed for the periods left alone.
+_PERIODS = """    from dim_period as p cross join cutoff as c
+    where p.first_month <= c.last_month
+"""
 
 
 def refresh_marts(state: LoadState) -> None:
@@ -32,6 +40,21 @@ def _refresh_progress(conn: Connection, changed_months: list[date] | None) -> No
         return
     for stmt in (
         "delete from mart_unit_progress where period in :p",
-        "insert into mart_unit_progress select * from v_unit_progress where period in :p",
+        f"insert into mart_unit_progress {_progress_of()}",
     ):
         conn.execute(sa.text(stmt).bindparams(sa.bindparam("p", expanding=True)), {"p": periods})
+
+
+@cache
+def _progress_of() -> str:
+    """``v_unit_progress``'s query restricted to the periods ``:p`` from its first step.
+
+    Filtering the view's result instead computed every period of every unit before dropping them: at
+    national scale most of a new month's run time and 1.7 GB of the warehouse's memory.
+    """
+    text = (SQL_DIR / "views" / "20_v_unit_progress.sql").read_text(encoding="utf-8")
+    head = "create or replace view v_unit_progress as\n"
+    if head not in text or text.count(_PERIODS) != 1:
+        raise RuntimeError("sql/views/20_v_unit_progress.sql changed: update pdv.warehouse.stages.marts._PERIODS")
+    query = text.split(head, 1)[1].rstrip().rstrip(";")
+    return query.replace(_PERIODS, _PERIODS + "        and p.period in :p\n")

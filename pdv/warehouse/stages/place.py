@@ -13,7 +13,7 @@ from pdv.settings import PROJECT_ROOT
 from pdv.warehouse.admissions import move_later_admissions
 from pdv.warehouse.base import Destination, query_frame
 from pdv.warehouse.stages.record import next_key
-from pdv.warehouse.stages.state import LoadState
+from pdv.warehouse.stages.state import LoadState, tagged
 from pdv.warehouse.stages.units import sync_units, unit_keys, version_keys
 from pdv.warehouse.staging import stage_frame
 from schemas.report import ROSTER_COLUMNS, SUMMARY_COLUMNS
@@ -121,33 +121,31 @@ def _load_reports(
     versions: pd.DataFrame,
 ) -> list[pd.DataFrame]:
     """Insert new report rows, each with the unit version its figures count for; return them placed."""
-    headers = [p.header_frame().assign(file_id=file_ids[p.raw.rel]) for p in parsed if p.headers]
+    headers = [(file_ids[p.raw.rel], *h) for p in parsed for h in p.headers]
     if headers:
-        dest.bulk_insert(conn, "source_header", pd.concat(headers)[["file_id", "sheet", "column_name", "header"]])
+        frame = pd.DataFrame(headers, columns=["file_id", "sheet", "column_name", "header"], dtype=object)
+        dest.bulk_insert(conn, "source_header", frame.astype({"file_id": "int64"}))
     # All files' rows at once: placement and the bulk insert then run once per table, not per file.
-    summaries = [p.summary.assign(file_id=file_ids[p.raw.rel]) for p in parsed if p.summary is not None]
+    summaries = [(p.summary, file_ids[p.raw.rel]) for p in parsed if p.summary is not None and not p.summary.empty]
     rosters = [
-        (p.roster.assign(file_id=file_ids[p.raw.rel]), p.personal.assign(file_id=file_ids[p.raw.rel]))
+        (p.roster, p.personal, file_ids[p.raw.rel])
         for p in parsed
         if p.roster is not None and not p.roster.empty and p.personal is not None
     ]
     placed = []
-    summary = pd.concat([f for f in summaries if not f.empty] or [pd.DataFrame()], ignore_index=True)
+    summary = tagged([f for f, _ in summaries], file_id=[i for _, i in summaries]) if summaries else pd.DataFrame()
     if not summary.empty:
         rows = _placed(summary.assign(is_current=False), history, versions, "fact_unit_month")
         rows["reported_on"] = pd.to_datetime(rows["reported_on"]).dt.date
         dest.bulk_insert(conn, "fact_unit_month", rows.assign(superseded_by_file_id=None)[_REPORT_COLUMNS])
         placed.append(rows)
     if rosters:
-        rows = _placed(
-            pd.concat([r for r, _ in rosters], ignore_index=True).assign(is_current=False),
-            history,
-            versions,
-            "fact_admission",
-        )
+        ids = [i for *_, i in rosters]
+        roster = tagged([r for r, _, _ in rosters], file_id=ids)
+        rows = _placed(roster.assign(is_current=False), history, versions, "fact_admission")
         rows["admitted_on"] = pd.to_datetime(rows["admitted_on"]).dt.date
         dest.bulk_insert(conn, "fact_admission", rows[_ADMISSION_COLUMNS])
-        personal = pd.concat([p for _, p in rosters], ignore_index=True)
+        personal = tagged([p for _, p, _ in rosters], file_id=ids)
         personal["birth_date"] = pd.to_datetime(personal["birth_date"]).dt.date
         dest.bulk_insert(
             conn, "restricted_person", personal[["person_key", "file_id", "source_row", "full_name", "birth_date"]]
