@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pdv.feedback_ids import format_id_columns
 from pdv.sources.spreadsheet import Sheet
 from pdv.textnorm import ascii_key
 from pdv.xlsxio import write_atomic
@@ -87,11 +88,13 @@ def write_feedback(
     workbook: Path | None = None,
     sheets: list[Sheet] | None = None,
     header_cols: dict[tuple[str | None, str], int] | None = None,
+    id_columns: list[tuple[str | None, int]] | None = None,
 ) -> Path:
     """Write an annotated .xlsx copy of a submission with every issue marked and listed.
 
     ``workbook`` is the original .xlsx (annotated in a copy); ``sheets`` are CSV grids to render
-    instead. When neither can be used, the result holds only the issue list.
+    instead. When neither can be used, the result holds only the issue list. ``id_columns`` (sheet,
+    1-based column) are the national-id columns, formatted as text (``pdv.feedback_ids``).
     """
     out_path = Path(out_path)
     records = _issues(issues)
@@ -101,6 +104,7 @@ def write_feedback(
         if wb is not None:
             try:
                 _annotate(wb, records, cols, csv_names={}, reuse_default=False)
+                format_id_columns(wb, id_columns or [])
                 return save_workbook_atomic(wb, out_path)
             except Exception as exc:  # openpyxl cannot write back everything it reads; fall back below
                 log.warning("cannot annotate %s (%s); sending the issue list only", workbook, type(exc).__name__)
@@ -110,6 +114,7 @@ def write_feedback(
         wb.remove(wb.worksheets[0])
         names = _render_sheets(wb, sheets)
     _annotate(wb, records, cols, csv_names=names, reuse_default=not sheets)
+    format_id_columns(wb, id_columns or [])
     return save_workbook_atomic(wb, out_path)
 
 

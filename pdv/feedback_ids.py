@@ -6,15 +6,11 @@ that Excel turned into numbers are written back as 12-digit text where the lost 
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openpyxl import load_workbook
-
-from pdv.xlsxio import write_atomic
-
 if TYPE_CHECKING:
+    from openpyxl import Workbook
+
     from pdv.ingest import ParsedFile
 
 _EXTRA_ROWS = 200  # rows below the data that the clerk may fill next time
@@ -29,11 +25,9 @@ def _as_text(value: Any) -> Any:
     return "0" + digits if len(digits) == 11 else digits
 
 
-def format_id_columns(path: Path, columns: list[tuple[str | None, int]], mode: int = 0o600) -> None:
-    """Text format on ``(sheet, 1-based column)`` of the feedback file at ``path`` (sheet None: a CSV grid)."""
-    if not columns:
-        return
-    wb = load_workbook(path)
+def format_id_columns(wb: Workbook, columns: list[tuple[str | None, int]]) -> None:
+    """Text format on ``(sheet, 1-based column)`` of a feedback workbook before it is saved (sheet None:
+    a CSV grid)."""
     grids = wb.worksheets[1:]  # the issue list comes first
     for sheet, col in columns:
         ws = wb[sheet] if sheet is not None and sheet in wb.sheetnames else (grids[0] if sheet is None else None)
@@ -45,9 +39,6 @@ def format_id_columns(path: Path, columns: list[tuple[str | None, int]], mode: i
                 continue
             cell.value = _as_text(cell.value)
             cell.number_format = "@"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    write_atomic(path, buffer.getvalue(), mode)
 
 
 def id_columns(parsed: ParsedFile) -> list[tuple[str | None, int]]:

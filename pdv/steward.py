@@ -89,7 +89,7 @@ def feedback_path(settings: Settings, rel: str) -> Path:
 def refresh_feedback(settings: Settings, dest: Destination, run_id: str, parsed: list[ParsedFile]) -> list[Path]:
     """Write an annotated copy of every file whose issues changed in this run; drop those now clean."""
     from pdv.feedback import write_feedback
-    from pdv.feedback_ids import format_id_columns, id_columns
+    from pdv.feedback_ids import id_columns
     from pdv.ingest import classify, process_file
     from pdv.reference import UnitRegistry
 
@@ -131,9 +131,8 @@ def refresh_feedback(settings: Settings, dest: Destination, run_id: str, parsed:
                 workbook=source if suffix in (".xlsx", ".xlsm") else None,
                 sheets=grids,
                 header_cols=item.header_cols if item is not None else None,
+                id_columns=id_columns(item) if item is not None else None,
             )
-            if item is not None:
-                format_id_columns(out, id_columns(item))
             written.append(out)
         except Exception as exc:  # feedback is a convenience: it must never fail the run
             log.error("could not write feedback for %s: %s: %s", rel, type(exc).__name__, exc)

@@ -8,7 +8,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from pdv.feedback import write_feedback
-from pdv.feedback_ids import format_id_columns, id_columns
+from pdv.feedback_ids import id_columns
 from pdv.ingest import classify, process_file
 from pdv.reference import UnitRegistry
 from pdv.settings import PROJECT_ROOT, Settings
@@ -46,8 +46,13 @@ def test_feedback_formats_the_id_column_as_text(tmp_path: Path) -> None:
     shutil.copyfile(REPORTS / "f11_ids.xlsx", source)
     parsed = process("f11_ids.xlsx")
     assert id_columns(parsed) == [("DanhSach", 8)]
-    out = write_feedback(tmp_path / "fb.xlsx", parsed.findings, workbook=source, header_cols=parsed.header_cols)
-    format_id_columns(out, id_columns(parsed))
+    out = write_feedback(
+        tmp_path / "fb.xlsx",
+        parsed.findings,
+        workbook=source,
+        header_cols=parsed.header_cols,
+        id_columns=id_columns(parsed),
+    )
     ws = load_workbook(out)["DanhSach"]
     assert ws["H2"].value == "052095000701"  # the lost zero written back, as text
     assert ws["H3"].value == "5209500070"  # unrecoverable: left as typed, but now text
