@@ -83,6 +83,10 @@ def main() -> None:
         "exit_code": code,
     }
     out.write_text(json.dumps(timings) + "\n", encoding="utf-8")
+    if command[:1] == ["pdv"]:
+        from pdv.orchestrator import end_process
+
+        end_process(code)  # as the ``pdv`` executable ends (pdv.cli.cli)
     sys.exit(code)
 
 

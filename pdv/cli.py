@@ -772,13 +772,17 @@ def users_reset_password(name: Annotated[str, typer.Argument(help="Login name.")
 
 
 def cli() -> None:
-    """The ``pdv`` executable: the app, then Prefect's threads stopped before the interpreter exits."""
+    """The ``pdv`` executable: the app, then Prefect's threads stopped and the process ended (``end_process``)."""
+    from pdv.orchestrator import end_process, release_at_exit
+
     try:
         app()
-    finally:
-        from pdv.orchestrator import release_at_exit
-
+    except SystemExit as exc:
+        end_process(exc.code)
+    except BaseException:
         release_at_exit()
+        raise
+    end_process(0)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -48,8 +48,18 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 def furniture_kind(value: object) -> str:
     """``note``, ``place_date`` or ``signature`` for a cell of form furniture, else ''."""
-    key = ascii_key(value)
+    return _kind_of_key(ascii_key(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _kind_of_key(key: str) -> str:
     return next((k for k, p in _patterns().items() if p.search(key)), "")
+
+
+def _kinds(cells: np.ndarray) -> np.ndarray:
+    """``furniture_kind`` of each cell, computed once per distinct text."""
+    codes, uniques = pd.factorize(cells)
+    return np.array([furniture_kind(u) for u in uniques], dtype=object)[codes]
 
 
 def drop_furniture(kind: str, text: np.ndarray, mapping: dict[int, str]) -> np.ndarray:
@@ -57,18 +67,25 @@ def drop_furniture(kind: str, text: np.ndarray, mapping: dict[int, str]) -> np.n
     if not len(text):
         return np.ones(0, dtype=bool)
     nonblank = text != ""
-    figures = [i for i, c in mapping.items() if c in FIGURES[kind] and i < text.shape[1]]
+    width = text.shape[1]
+    figures = [i for i, c in mapping.items() if c in FIGURES[kind] and i < width]
     has_figure = nonblank[:, figures].any(axis=1) if figures else np.ones(len(text), dtype=bool)
-    # Per distinct text, then back by code: a consolidated table repeats a few texts many times.
-    codes, uniques = pd.factorize(text.ravel())
-    kinds = np.array([furniture_kind(u) for u in uniques], dtype=object)[codes].reshape(text.shape)
-    # Unmapped columns (an STT column numbering every line) never make a row data.
-    mapped = np.zeros(text.shape[1], dtype=bool)
-    mapped[[i for i in mapping if i < text.shape[1]]] = True
-    only_furniture = ~(nonblank & (kinds == "") & mapped).any(axis=1)
+    # A row is only furniture when none of its filled mapped cells is data; unmapped columns (an STT
+    # column numbering every line) never make a row data. Column by column, figures first, and only
+    # over the rows still undecided: a consolidated table's data rows are settled by their first figure.
+    mapped = [i for i in mapping if i < width]
+    only_furniture = np.ones(len(text), dtype=bool)
+    for i in sorted(mapped, key=lambda i: i not in figures):
+        rows = np.flatnonzero(only_furniture & nonblank[:, i])
+        if len(rows):
+            only_furniture[rows[_kinds(text[rows, i]) == ""]] = False
     # Below the place-and-date line or the first signature label everything is the signature block,
     # signers' names included (they may stand in a figure column).
-    closing = only_furniture & ((kinds == "place_date") | (kinds == "signature")).any(axis=1)
+    closing = np.zeros(len(text), dtype=bool)
+    rows = np.flatnonzero(only_furniture)
+    if len(rows):
+        kinds = _kinds(text[rows].ravel()).reshape(len(rows), width)
+        closing[rows] = ((kinds == "place_date") | (kinds == "signature")).any(axis=1)
     footer = np.cumsum(closing) > 0
     return np.asarray(has_figure & ~only_furniture & ~footer, dtype=bool)
 

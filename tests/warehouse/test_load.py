@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from pdv.history import UnitHistory
 from pdv.ingest import content_key, process_file, reference_version, scan
 from pdv.reference import UnitRegistry
-from pdv.settings import Settings
+from pdv.settings import PROJECT_ROOT, Settings
 from pdv.warehouse import Destination
 from pdv.warehouse.load import RunSummary, load_run
 from tests.helpers import assert_same_state, edit_plan, run_pipeline, snapshot
@@ -191,3 +195,63 @@ def test_duckdb_options_in_the_url_override_the_defaults(tmp_path: Path) -> None
     chosen = limit(f"duckdb:///{tmp_path / 'w.duckdb'}?memory_limit=300MB")
     assert chosen != default
     assert chosen.startswith("286")  # 300 MB is 286.1 MiB
+
+
+@pytest.fixture
+def clean_url(warehouse_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A second empty warehouse on the same database as ``warehouse_url``."""
+    if warehouse_url.startswith("duckdb"):
+        yield f"duckdb:///{tmp_path / 'clean' / 'warehouse.duckdb'}"
+        return
+    server = request.getfixturevalue("pg_server_url")
+    name = f"pdv_clean_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'create database "{name}"')
+    yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
+    admin.dispose()
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["pdv.warehouse.stages.settle.ensure_dates", "pdv.warehouse.stages.reconcile.reconcile_issues",
+     "pdv.warehouse.stages.marts._refresh_progress"],
+)  # fmt: skip
+def test_a_load_retried_after_a_failure_gives_the_same_rows(
+    settings: Settings, dest: Destination, tmp_path: Path, clean_url: str, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """The load task's retry starts its transaction again from the run's parsed files: what the failed
+    attempt did to them (in memory) must not change what the retry writes."""
+    import importlib
+
+    from pdv.warehouse import destination_for
+
+    for month in ("02", "03"):  # reports too: their rows are what a retry could lose
+        src = PROJECT_ROOT / "data" / "raw" / "reports" / "2024" / month
+        shutil.copytree(src, settings.raw_dir / "reports" / "2024" / month)
+    clean = Settings(raw_dir=settings.raw_dir, warehouse_dir=tmp_path / "clean", warehouse_url=clean_url)
+    run_pipeline(clean)
+    module, name = where.rsplit(".", 1)
+    real, calls = getattr(importlib.import_module(module), name), []
+
+    def fails_once(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionResetError("the warehouse went away mid-load")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(where, fails_once)
+    run_pipeline(settings)
+    assert len(calls) == 2  # failed once, then retried
+    other = destination_for(clean_url)
+    try:
+        assert other.read_sql("select count(*) as n from fact_unit_month")["n"].iloc[0] > 0
+        assert_same_state(*(_without_run_ids(snapshot(d)) for d in (other, dest)))
+    finally:
+        other.dispose()
+
+
+def _without_run_ids(state: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    return {t: f.drop(columns=[c for c in f.columns if c.endswith("run_id")]) for t, f in state.items()}
