@@ -8,17 +8,16 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 import pdv  # noqa: F401  (offline Prefect/GX environment)
 from pdv.settings import PROJECT_ROOT, Settings
 from pdv.warehouse import Destination, destination_for
+from tests.helpers import pg_database
 
 DATA = Path(__file__).parent / "data"
 PLAN_TEXT = PROJECT_ROOT / "data" / "raw" / "plan" / "000_cf347291d3b5098b.txt"
@@ -43,14 +42,8 @@ def pg_server_url() -> str:
 @pytest.fixture
 def pg_url(pg_server_url: str) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test."""
-    name = f"pdv_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(pg_server_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'create database "{name}"')
-    yield sa.make_url(pg_server_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
-    admin.dispose()
+    with pg_database(pg_server_url) as url:
+        yield url
 
 
 @pytest.fixture
@@ -136,7 +129,6 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
-
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

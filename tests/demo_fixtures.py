@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from pdv.settings import PROJECT_ROOT, Settings
 from pdv.synthetic.demo import DemoResult, generate
 from pdv.warehouse import Destination, destination_for
-from tests.helpers import run_pipeline
+from tests.helpers import pg_database, run_pipeline
 
 RAW = PROJECT_ROOT / "data" / "raw"
 
@@ -43,20 +42,12 @@ def loaded(
     """The demo loaded once per database (read-only tests share it)."""
     raw, result = demo
     wh = tmp_path_factory.mktemp("wh")
-    url = f"duckdb:///{wh / 'warehouse.duckdb'}"
-    admin = None
-    if request.param == "postgresql":
-        server = request.getfixturevalue("pg_server_url")
-        name = f"pdv_demo_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'create database "{name}"')
-        url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    settings = Settings(raw_dir=raw, warehouse_dir=wh, warehouse_url=url)
-    run_pipeline(settings)
-    dest = destination_for(url)
-    yield settings, dest, result
-    dest.dispose()
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'drop database if exists "{sa.make_url(url).database}" with (force)')
+    with contextlib.ExitStack() as stack:
+        url = f"duckdb:///{wh / 'warehouse.duckdb'}"
+        if request.param == "postgresql":
+            url = stack.enter_context(pg_database(request.getfixturevalue("pg_server_url"), "pdv_demo"))
+        settings = Settings(raw_dir=raw, warehouse_dir=wh, warehouse_url=url)
+        run_pipeline(settings)
+        dest = destination_for(url)
+        yield settings, dest, result
+        dest.dispose()

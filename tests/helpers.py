@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
 from pdv.settings import Settings
 from pdv.warehouse import Destination
+
+
+@contextmanager
+def pg_database(server: str, prefix: str = "pdv_test") -> Iterator[str]:
+    """A new, empty database on the PostgreSQL ``server`` (its URL), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'create database "{name}"')
+    try:
+        yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
+        admin.dispose()
+
 
 DATA_TABLES = {
     "dim_unit": "unit_key",

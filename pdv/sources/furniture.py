@@ -14,9 +14,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from pdv.textnorm import ascii_key
+from pdv.textnorm import ascii_key, map_cells
 
 if TYPE_CHECKING:
     from pdv.sources.spreadsheet import Sheet
@@ -56,12 +55,6 @@ def _kind_of_key(key: str) -> str:
     return next((k for k, p in _patterns().items() if p.search(key)), "")
 
 
-def _kinds(cells: np.ndarray) -> np.ndarray:
-    """``furniture_kind`` of each cell, computed once per distinct text."""
-    codes, uniques = pd.factorize(cells)
-    return np.array([furniture_kind(u) for u in uniques], dtype=object)[codes]
-
-
 def drop_furniture(kind: str, text: np.ndarray, mapping: dict[int, str]) -> np.ndarray:
     """Keep-mask over the rows of a table body (cleaned text, '' for blank cells)."""
     if not len(text):
@@ -78,13 +71,13 @@ def drop_furniture(kind: str, text: np.ndarray, mapping: dict[int, str]) -> np.n
     for i in sorted(mapped, key=lambda i: i not in figures):
         rows = np.flatnonzero(only_furniture & nonblank[:, i])
         if len(rows):
-            only_furniture[rows[_kinds(text[rows, i]) == ""]] = False
+            only_furniture[rows[map_cells(text[rows, i], furniture_kind, "") == ""]] = False
     # Below the place-and-date line or the first signature label everything is the signature block,
     # signers' names included (they may stand in a figure column).
     closing = np.zeros(len(text), dtype=bool)
     rows = np.flatnonzero(only_furniture)
     if len(rows):
-        kinds = _kinds(text[rows].ravel()).reshape(len(rows), width)
+        kinds = map_cells(text[rows].ravel(), furniture_kind, "").reshape(len(rows), width)
         closing[rows] = ((kinds == "place_date") | (kinds == "signature")).any(axis=1)
     footer = np.cumsum(closing) > 0
     return np.asarray(has_figure & ~only_furniture & ~footer, dtype=bool)

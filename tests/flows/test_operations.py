@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from pdv.settings import PROJECT_ROOT, Settings
 from pdv.warehouse import destination_for
+from tests.helpers import pg_database
 
 BIN = Path(sys.executable).parent
 RUN_COLUMNS = {"run_id", "first_run_id", "last_run_id", "resolved_run_id"}
@@ -74,16 +74,8 @@ def urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, 
         yield f"duckdb:///{tmp_path / 'a' / 'w.duckdb'}", f"duckdb:///{tmp_path / 'b' / 'w.duckdb'}"
         return
     server = request.getfixturevalue("pg_server_url")
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    names = [f"pdv_ops_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    with admin.connect() as conn:
-        for name in names:
-            conn.exec_driver_sql(f'create database "{name}"')
-    yield tuple(sa.make_url(server).set(database=n).render_as_string(hide_password=False) for n in names)  # type: ignore[misc]
-    with admin.connect() as conn:
-        for name in names:
-            conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
-    admin.dispose()
+    with pg_database(server, "pdv_ops") as a, pg_database(server, "pdv_ops") as b:
+        yield a, b
 
 
 def pdv_run(raw: Path, url: str, wh: Path, env: dict[str, str], **extra: str) -> subprocess.Popen[str]:

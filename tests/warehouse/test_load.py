@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from pdv.history import UnitHistory
 from pdv.ingest import content_key, process_file, reference_version, scan
@@ -17,7 +15,7 @@ from pdv.reference import UnitRegistry
 from pdv.settings import PROJECT_ROOT, Settings
 from pdv.warehouse import Destination
 from pdv.warehouse.load import RunSummary, load_run
-from tests.helpers import assert_same_state, edit_plan, run_pipeline, snapshot
+from tests.helpers import assert_same_state, edit_plan, pg_database, run_pipeline, snapshot
 from tests.sources.test_plan import annex_rows
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -203,15 +201,8 @@ def clean_url(warehouse_url: str, tmp_path: Path, request: pytest.FixtureRequest
     if warehouse_url.startswith("duckdb"):
         yield f"duckdb:///{tmp_path / 'clean' / 'warehouse.duckdb'}"
         return
-    server = request.getfixturevalue("pg_server_url")
-    name = f"pdv_clean_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'create database "{name}"')
-    yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
-    admin.dispose()
+    with pg_database(request.getfixturevalue("pg_server_url"), "pdv_clean") as url:
+        yield url
 
 
 @pytest.mark.parametrize(
