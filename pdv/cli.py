@@ -150,7 +150,7 @@ def check(
 
 
 def _run(settings: Settings, no_wait: bool, full_check: bool) -> None:
-    from pdv import orchestrator, progress
+    from pdv import check_worker, orchestrator, progress
     from pdv.warehouse.quick import check_writable
 
     require_reference(settings)
@@ -162,6 +162,9 @@ def _run(settings: Settings, no_wait: bool, full_check: bool) -> None:
         # Started before the heavy imports below, so the server boots while this process imports.
         server = orchestrator.ensure_started(settings.orchestrator_idle_minutes)
         os.environ["PREFECT_API_URL"] = server.api_url
+        # Beside it, Great Expectations kept imported: it imports while this run reads its files.
+        if check_worker.ensure_started(settings.orchestrator_idle_minutes) is not None:
+            settings = settings.model_copy(update={"check_worker": True})
     from flows.pipeline import pipeline
     from pdv.warehouse.base import WarehouseLocked, WarehouseOutOfMemory, WarehouseUnavailable
 
@@ -297,7 +300,9 @@ def validate(
     persons = no_persons()
     try:
         if quick.has_table(settings.database_url, "fact_admission"):
-            persons = persons_frame(pd.DataFrame(quick.fetch(settings.database_url, PERSONS_SQL), columns=persons.columns))
+            persons = persons_frame(
+                pd.DataFrame(quick.fetch(settings.database_url, PERSONS_SQL), columns=persons.columns)
+            )
     except Exception as exc:
         err().print(f"[yellow]warehouse not readable ({_escape(type(exc).__name__)}); checking the files alone[/]")
     with err().status(f"Validating {len(files)} file(s)…"):
@@ -346,11 +351,14 @@ def server_status() -> None:
 
 @server_app.command("stop")
 def server_stop() -> None:
-    """Stop the local Prefect server (the next `pdv run` starts it again)."""
-    from pdv import orchestrator
+    """Stop the local Prefect server and its check worker (the next `pdv run` starts them again)."""
+    from pdv import check_worker, orchestrator
 
     stopped = orchestrator.stop()
+    workers = check_worker.stop_all()
     err().print(f"stopped the local Prefect server (pid {stopped.pid})" if stopped else "no local server was running")
+    if workers:
+        err().print(f"stopped the check worker (pid {', '.join(map(str, workers))})")
 
 
 @command()

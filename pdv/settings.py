@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         "(pdv/orchestrator.py); 'temporary' lets Prefect start its own server for each run.",
     )
     orchestrator_idle_minutes: float = Field(60, description="The local Prefect server stops after this idle time.")
+    check_worker: bool = Field(
+        False,
+        description="Run the warehouse checkpoint in the warm Great Expectations worker kept beside the local "
+        "orchestrator, when one answers (pdv/check_worker.py; `pdv run` on the local orchestrator sets it).",
+    )
     orchestrator_start_seconds: float = Field(
         300, description="How long a run waits for the local Prefect server's first start (it migrates its database)."
     )

@@ -53,6 +53,7 @@ def warehouse_checkpoint(settings: Settings) -> QualityCheck:
     (``full``), or on what the run changed and the keys those rows are checked against."""
 
     def check(conn: Connection, full: bool) -> list[Finding]:
+        from pdv.check_worker import check_remote
         from pdv.quality import check_warehouse
 
         years = conn.exec_driver_sql("select min(year_from), max(year_to) from dim_plan").fetchall()[0]
@@ -60,8 +61,9 @@ def warehouse_checkpoint(settings: Settings) -> QualityCheck:
             return []
         frames = {name: query_frame(conn, sql) for name, sql in (_FRAMES if full else _CHANGED).items()}
         units = frames["dim_unit"] if full else query_frame(conn, _FRAMES["dim_unit"])
-        mode = "full" if full else "changed"
-        return check_warehouse(frames, (int(years[0]), int(years[1])), settings.gx_dir, mode=mode, units=units)
+        mode, plan = ("full" if full else "changed"), (int(years[0]), int(years[1]))
+        found = check_remote(frames, plan, settings.gx_dir, mode, units) if settings.check_worker else None
+        return found if found is not None else check_warehouse(frames, plan, settings.gx_dir, mode=mode, units=units)
 
     return check
 

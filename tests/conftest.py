@@ -131,6 +131,22 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def check_worker_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A PREFECT_HOME with a warm check worker (pdv/check_worker.py) ready in it, stopped at the end."""
+    from pdv import check_worker
+    from tests.helpers import start_check_worker
+
+    home = tmp_path_factory.mktemp("check-home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PREFECT_HOME", str(home))
+        start_check_worker(home)
+    yield home
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PREFECT_HOME", str(home))
+        check_worker.stop_all()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     """What `pdv` does at exit, for the test process too: no "nanobind: leaked" report after the summary."""
     from pdv.orchestrator import release_at_exit

@@ -62,3 +62,21 @@ def edit_plan(raw_dir: Path, old: str, new: str, count: int = 1) -> Path:
     assert old in text, old
     path.write_text(text.replace(old, new, count), encoding="utf-8")
     return path
+
+
+def start_check_worker(home: Path, idle_minutes: float = 30, timeout: float = 180) -> int:
+    """Start the check worker of ``home`` (PREFECT_HOME must be set to it) and wait until it says it is ready."""
+    import time
+
+    from pdv import check_worker
+    from pdv.orchestrator import _alive
+
+    pid = check_worker.ensure_started(idle_minutes)
+    assert pid is not None, "no socket path is usable here"
+    log = home / check_worker.LOG_FILE
+    deadline = time.monotonic() + timeout
+    while f"worker {pid} ready" not in (log.read_text() if log.exists() else ""):
+        assert _alive(pid), log.read_text() if log.exists() else "the worker exited"
+        assert time.monotonic() < deadline, "the check worker did not get ready"
+        time.sleep(0.2)
+    return pid

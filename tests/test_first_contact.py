@@ -104,9 +104,15 @@ def test_the_local_server_is_started_once_and_records_the_runs(raw_dir: Path, tm
         assert sum(r["state"]["type"] == "COMPLETED" for r in runs) == 2
         status = pdv("server", "status", env=env)
         assert status.returncode == 0 and str(state["pid"]) in status.stderr
+        # Beside the server, the warm check worker: the first run's checkpoint went through it.
+        (worker_state,) = home.glob("pdv-check-*.json")
+        worker = json.loads(worker_state.read_text())["pid"]
+        assert "checked full: 5 tables" in (home / "pdv-check.log").read_text()
     finally:
         stopped = pdv("server", "stop", env=env)
     assert stopped.returncode == 0 and not (home / "pdv-server.json").exists()
+    assert f"stopped the check worker (pid {worker})" in stopped.stderr
+    assert not list(home.glob("pdv-check-*.json"))
     assert pdv("server", "status", env=env).returncode == 1
 
 
@@ -293,8 +299,8 @@ def test_every_counted_issue_is_stored(big_settings: Settings) -> None:
             "value": "13/2024",
             "unit": "SYT",
             "period": None,
-            "message_vi": "Kỳ báo cáo \"13/2024\" không đúng dạng tháng (ví dụ 03/2024).",
-            "message_en": "Period \"13/2024\" is not a month (e.g. 03/2024).",
+            "message_vi": 'Kỳ báo cáo "13/2024" không đúng dạng tháng (ví dụ 03/2024).',
+            "message_en": 'Period "13/2024" is not a month (e.g. 03/2024).',
         }
     )
     item.findings = pd.concat([x for x in (base, findings) if x is not None], ignore_index=True)

@@ -7,6 +7,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pdv import outlook as o
 
@@ -180,3 +182,23 @@ def test_backtest_arithmetic_on_a_small_frame() -> None:
     # Naive range, Poisson(10th-90th) of the remaining months: A 5 + [2, 8] holds 10; B 2 + [0, 4] holds 6;
     # C has nothing remaining, its range is the 0 admitted so far, which misses 1.
     assert r["naive_coverage"] == pytest.approx(2 / 3, abs=1e-4)
+
+
+@given(
+    q=st.floats(0.001, 0.999),
+    n=st.lists(st.one_of(st.floats(-2, 1e4), st.just(0.0), st.just(np.nan)), min_size=1, max_size=20),
+    p=st.lists(st.one_of(st.floats(-0.5, 1.5), st.just(1.0), st.just(0.0)), min_size=1, max_size=20),
+)
+def test_nbinom_ppf_is_scipy_stats_nbinom_ppf(q: float, n: list[float], p: list[float]) -> None:
+    """The projection's quantile without importing scipy.stats: the same numbers, NaN where scipy gives NaN."""
+    from scipy import stats
+
+    size = min(len(n), len(p))
+    ns, ps = np.array(n[:size]), np.array(p[:size])
+    expected = stats.nbinom.ppf(q, ns, ps)
+    np.testing.assert_array_equal(o.nbinom_ppf(q, ns, ps), expected)
+
+
+def test_nbinom_ppf_refuses_the_ends() -> None:
+    with pytest.raises(ValueError, match="inside"):
+        o.nbinom_ppf(1.0, np.array([1.0]), np.array([0.5]))

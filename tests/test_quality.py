@@ -10,11 +10,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from pdv.check_worker import check_remote
 from pdv.findings import Finding, rules, to_frame
 from pdv.quality import check_warehouse
 
 PLAN = (2025, 2026)
 Frames = dict[str, pd.DataFrame]
+Checker = Callable[[Path, Frames], list[Finding]]
 
 
 def consistent() -> Frames:
@@ -94,17 +96,33 @@ def consistent() -> Frames:
     }
 
 
-def check(tmp_path: Path, frames: Frames) -> list[Finding]:
+def check_here(tmp_path: Path, frames: Frames) -> list[Finding]:
     findings = check_warehouse(frames, PLAN, tmp_path / "docs")
     to_frame(findings)  # every rule is in the catalogue and its messages format
     return findings
+
+
+@pytest.fixture(params=["in-process", "worker"])
+def check(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Checker:
+    """The suite run in this process, and through the warm check worker (the same findings either way)."""
+    if request.param == "in-process":
+        return check_here
+    monkeypatch.setenv("PREFECT_HOME", str(request.getfixturevalue("check_worker_home")))
+
+    def through_worker(tmp_path: Path, frames: Frames) -> list[Finding]:
+        findings = check_remote(frames, PLAN, tmp_path / "docs", "full", None)
+        assert findings is not None, "the check worker did not answer"
+        to_frame(findings)
+        return findings
+
+    return through_worker
 
 
 def where(findings: list[Finding]) -> list[tuple[str, str | None, str | None]]:
     return [(f.rule, f.sheet, f.column) for f in findings]
 
 
-def test_consistent_warehouse_passes_and_writes_data_docs(tmp_path: Path) -> None:
+def test_consistent_warehouse_passes_and_writes_data_docs(tmp_path: Path, check: Checker) -> None:
     assert check(tmp_path, consistent()) == []
     index = tmp_path / "docs" / "index.html"
     assert index.is_file()
@@ -112,7 +130,7 @@ def test_consistent_warehouse_passes_and_writes_data_docs(tmp_path: Path) -> Non
     assert all(table in html for table in consistent())
 
 
-def test_dates_as_timestamps_pass_too(tmp_path: Path) -> None:
+def test_dates_as_timestamps_pass_too(tmp_path: Path, check: Checker) -> None:
     """DuckDB hands dates back as timestamps, PostgreSQL as datetime.date: both must work."""
     frames = consistent()
     for table, columns in {
@@ -123,7 +141,7 @@ def test_dates_as_timestamps_pass_too(tmp_path: Path) -> None:
     assert check(tmp_path, frames) == []
 
 
-def test_empty_warehouse_passes(tmp_path: Path) -> None:
+def test_empty_warehouse_passes(tmp_path: Path, check: Checker) -> None:
     frames = {table: pd.DataFrame() for table in consistent()}
     assert check(tmp_path, frames) == []
     assert (tmp_path / "docs" / "index.html").is_file()
@@ -264,13 +282,15 @@ DEFECTS = {
 
 
 @pytest.mark.parametrize(("defect", "rule", "table", "column"), DEFECTS.values(), ids=DEFECTS.keys())
-def test_defect_is_found(tmp_path: Path, defect: Callable[[Frames], None], rule: str, table: str, column: str) -> None:
+def test_defect_is_found(
+    tmp_path: Path, check: Checker, defect: Callable[[Frames], None], rule: str, table: str, column: str
+) -> None:
     frames = consistent()
     defect(frames)
     assert where(check(tmp_path, frames)) == [(rule, table, column)]
 
 
-def test_finding_quotes_sample_values(tmp_path: Path) -> None:
+def test_finding_quotes_sample_values(tmp_path: Path, check: Checker) -> None:
     frames = consistent()
     edit("fact_unit_month", 2, is_current=True)(frames)
     edit("unit_month_check", 0, roster_total=3)(frames)
@@ -288,7 +308,7 @@ def test_gx_failure_becomes_one_finding(tmp_path: Path, monkeypatch: pytest.Monk
         raise RuntimeError("context unavailable")
 
     monkeypatch.setattr(gx, "get_context", broken)
-    findings = check(tmp_path, consistent())
+    findings = check_here(tmp_path, consistent())
     assert where(findings) == [("warehouse.check_failed", None, None)]
     assert "context unavailable" in str(to_frame(findings).loc[0, "message_en"])
 
