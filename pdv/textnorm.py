@@ -41,6 +41,16 @@ def _clean_str(value: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
 
 
+def clean_lines(text: str) -> str:
+    """``clean_text`` of every line of ``text`` (lines end in "\n"), without a regular expression.
+
+    Why: a national plan document has 56,000 lines, cleaned on every run. ``str.split()`` splits on what
+    the regular expression `` \\s `` matches (both use Python's isspace); the BOM and zero-width space are spacing here too.
+    """
+    text = unicodedata.normalize("NFC", text).replace("\ufeff", " ").replace("\u200b", " ")
+    return "\n".join(" ".join(line.split()) for line in text.split("\n"))
+
+
 def _word_key(word: str) -> str:
     word = unicodedata.normalize("NFD", word)
     tones = [c for c in word if c in _TONES]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pdv.textnorm import ascii_key, clean_text, map_cells, map_unique, name_key
+from pdv.textnorm import ascii_key, clean_lines, clean_text, map_cells, map_unique, name_key
 
 
 @pytest.mark.parametrize(
@@ -85,3 +85,15 @@ def test_map_cells_gives_the_series_result_as_an_array(values: list[object], fn:
     series = pd.Series(cells, dtype=object)
     expected = series.map({u: fn(u) for u in series.dropna().unique()}).fillna("").tolist()
     assert map_cells(cells, fn, "").tolist() == expected
+
+
+_LINE_TEXT = st.text(
+    alphabet=st.sampled_from(list("ab Ơ\u0301\u0323\n\t\x0b\x0c\x1c\x85\u00a0\u2028\u3000\ufeff\u200bo\u031b")), max_size=40
+)
+
+
+@settings(max_examples=500)
+@given(_LINE_TEXT)
+def test_clean_lines_is_clean_text_of_every_line(text: str) -> None:
+    """The one-pass form gives what cleaning line by line gives, whitespace of every kind and split marks included."""
+    assert clean_lines(text) == "\n".join(clean_text(line) for line in text.split("\n"))

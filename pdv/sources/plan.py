@@ -11,7 +11,7 @@ from pdv.findings import Finding
 from pdv.settings import Settings
 from pdv.sources.annex import AnnexTable, parse_annex_grid
 from pdv.sources.spreadsheet import FileRejected, check_size, read_xlsx
-from pdv.textnorm import clean_text
+from pdv.textnorm import clean_lines, clean_text
 
 _PLAN_NO = re.compile(r"(?:Số|số)\s*:?\s*(\d+-KH/[\wĐđ/.-]+)")
 _PLAN_DATE = re.compile(r"(\d+-KH/[\wĐđ/.-]+),?\s*ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -88,7 +88,7 @@ def parse_plan_metadata(text: str, rel: str) -> PlanDocument:
 
 
 def clean_text_lines(text: str) -> str:
-    return "\n".join(clean_text(line) for line in clean_newlines(text).split("\n"))
+    return clean_lines(clean_newlines(text))
 
 
 def _date(year: str, month: str, day: str) -> date | None:
