@@ -428,6 +428,21 @@ class Bench:
             "met": all(ok for _, ok in found["targets"].values()),
             "details": found,
         }
+        # The bloc's daily run, what a Board sees every day: seconds beyond the flow's start.
+        for name, key, limit, what in (
+            ("bloc_first_run", "sample_first_run_beyond_start_s", 15.0, "the bloc sample's first pdv run"),
+            ("bloc_one_new_file", "one_new_file_beyond_start_s", 3.0, "a pdv run with one new file on it"),
+        ):
+            if key in found:
+                self.steps[name] = {
+                    "step": name,
+                    "at": self.steps["commands"]["at"],
+                    "status": "ok",
+                    "seconds": found[key],
+                    "description": f"{what}: seconds beyond the flow's start (bench/commands.py)",
+                    "target": f"≤ {limit:g} s beyond the flow's start",
+                    "met": found[key] <= limit,
+                }
 
     def step_floor(self) -> None:
         db = self.dir / "floor" / "floor.duckdb"

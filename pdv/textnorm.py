@@ -42,10 +42,10 @@ def _clean_str(value: str) -> str:
 
 
 def clean_lines(text: str) -> str:
-    """``clean_text`` of every line of ``text`` (lines end in "\n"), without a regular expression.
+    """``clean_text`` of every line of ``text`` (split at newlines), without a regular expression.
 
-    Why: a national plan document has 56,000 lines, cleaned on every run. ``str.split()`` splits on what
-    the regular expression `` \\s `` matches (both use Python's isspace); the BOM and zero-width space are spacing here too.
+    Why: a national plan document has 56,000 lines, cleaned on every run. ``str.split()`` splits where the
+    pattern's ``\\s`` matches (both use Python's isspace); a BOM or zero-width space is spacing here too.
     """
     text = unicodedata.normalize("NFC", text).replace("\ufeff", " ").replace("\u200b", " ")
     return "\n".join(" ".join(line.split()) for line in text.split("\n"))
