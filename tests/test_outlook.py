@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pdv import outlook as o
@@ -184,10 +184,17 @@ def test_backtest_arithmetic_on_a_small_frame() -> None:
     assert r["naive_coverage"] == pytest.approx(2 / 3, abs=1e-4)
 
 
+@settings(deadline=None)  # the first example imports scipy.stats
 @given(
     q=st.floats(0.001, 0.999),
-    n=st.lists(st.one_of(st.floats(-2, 1e4), st.just(0.0), st.just(np.nan)), min_size=1, max_size=20),
-    p=st.lists(st.one_of(st.floats(-0.5, 1.5), st.just(1.0), st.just(0.0)), min_size=1, max_size=20),
+    # Valid parameters as the projection makes them (p >= 1e-4: for p near 0 scipy's own root search does not
+    # return), and invalid ones on either side.
+    n=st.lists(st.one_of(st.floats(1e-3, 1e4), st.floats(-2, 0), st.just(np.nan)), min_size=1, max_size=20),
+    p=st.lists(
+        st.one_of(st.floats(1e-4, 1.0), st.floats(-0.5, 0), st.floats(1.0, 1.5), st.just(np.nan)),
+        min_size=1,
+        max_size=20,
+    ),
 )
 def test_nbinom_ppf_is_scipy_stats_nbinom_ppf(q: float, n: list[float], p: list[float]) -> None:
     """The projection's quantile without importing scipy.stats: the same numbers, NaN where scipy gives NaN."""
