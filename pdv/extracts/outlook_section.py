@@ -20,7 +20,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from pdv import outlook as o
-from pdv.extracts.render.table import LARGE_UNITS, ExtractMeta, _clean_text, _e, _vi_int, _vi_num, _vi_pct, neutralise
+from pdv.extracts.render import cells
+from pdv.extracts.render.table import LARGE_UNITS, ExtractMeta, _clean_text, _e, _vi_int, _vi_num, _vi_pct
 from pdv.extracts.render.to_html import (
     _ACHIEVED,
     _AXIS,
@@ -83,7 +84,8 @@ class OutlookSection:
         """The units to follow up as plain rows, the columns the sections show (``iterrows`` built a
         Series per unit: seconds at national scale). Computed once for the XLSX and the HTML."""
         frame = self.follow_up[[c for c in _ROW_COLUMNS if c in self.units.columns]]
-        return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+        keys = [str(k) for k in frame.columns]
+        return [dict(zip(keys, row, strict=True)) for row in zip(*(frame[k].tolist() for k in keys), strict=True)]
 
 
 def load_section(dest: Any, year: int, month: int, yearly_target: int, min_youth_pct: float) -> OutlookSection:
@@ -429,21 +431,14 @@ def _xml_rows(wb: Workbook, values: list[list[object]], first: int, font: Font) 
         for col, v in enumerate(values[0], start=1)
     ]
     wb.remove(scratch)
-    letters = [get_column_letter(col) for col in range(1, len(ids) + 1)]
-    out = []
-    for r, line in enumerate(values, start=first):
-        cells = []
-        for letter, sid, v in zip(letters, ids, line, strict=True):
-            if isinstance(v, str):
-                text = _e(neutralise(_clean_text(v)))
-                cells.append(
-                    f'<c r="{letter}{r}" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-                    if text
-                    else f'<c r="{letter}{r}" s="{sid}" t="inlineStr"/>'
-                )
-            elif v is None:
-                cells.append(f'<c r="{letter}{r}" s="{sid}" t="n"/>')
-            else:
-                cells.append(f'<c r="{letter}{r}" s="{sid}" t="n"><v>{v:.16g}</v></c>')
-        out.append(f'<row r="{r}">{"".join(cells)}</row>')
-    return first, first + len(values) - 1, "".join(out).encode("utf-8")
+    refs = cells.numbers(list(range(first, first + len(values))))
+    columns = []
+    for col, sid in enumerate(ids):
+        column = [line[col] for line in values]
+        text = isinstance(values[0][col], str)
+        if text:
+            column = [_clean_text(v) for v in column]
+        styles = cells.strings([str(sid)] * len(values))
+        columns.append(cells.xlsx_cells(get_column_letter(col + 1), refs, styles, column, text))
+    rows = cells.concat(cells.join('<row r="', refs, '">', *columns, "</row>"))
+    return first, first + len(values) - 1, rows

@@ -149,6 +149,11 @@ class Table:
         keys = list(self.values)
         return [dict(zip(keys, row, strict=True)) for row in zip(*self.values.values(), strict=True)]
 
+    @cached_property
+    def parents(self) -> Table:
+        """The rows summed by parent committee (``by_parent``): made once for every format."""
+        return by_parent(self)
+
     @property
     def units(self) -> list[dict[str, Value]]:
         return self.records[:-1]
@@ -367,7 +372,7 @@ def _pct(part: Value, whole: Value) -> float | None:
 def by_parent(table: Table) -> Table:
     """One row per parent committee (its units summed, in order of first appearance), then the bloc
     total. A committee is behind schedule when at least half its units are."""
-    units = pd.DataFrame(table.records[:-1])
+    units = pd.DataFrame({k: v[:-1] for k, v in table.values.items()})
     units["parent"] = [p if p else NO_PARENT for p in units["parent_name"]]
     units["behind"] = table.behind[:-1]
     ints = [c.key for c in columns() if c.kind == "int" and c.key != "stt"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from pdv.extracts.render import cells
 from pdv.extracts.revisions import Revisions
 from pdv.extracts.revisions import html_section as revision_section
 from pdv.xlsxio import write_atomic
@@ -43,7 +43,6 @@ from pdv.extracts.render.table import (
     _vi_int,
     _vi_num,
     _vi_pct,
-    by_parent,
     columns,
     is_large,
     period_label,
@@ -81,7 +80,7 @@ def write_html(
     t = _targets(table, meta)
     behind_count = sum(table.behind[:-1])
     if is_large(table):  # a national extract: committees in the chart and first table, units paged below
-        parents = by_parent(table)
+        parents = table.parents
         chart_title, chart = "theo đảng bộ cấp trên", _svg_units(parents, meta)
         table_html = [
             "<h2>3. Kết quả theo đảng bộ cấp trên</h2>",
@@ -565,26 +564,22 @@ def _html_table(table: Table, meta: ExtractMeta, ident: str | None = "units") ->
             head_sub += [f'<th scope="col">{_e(cols[i].header_vi)}</th>' for i in range(first, last + 1)]
         else:
             head_top.append(f'<th rowspan="2" scope="col" class="c-{cols[first].key}">{_e(cols[first].header_vi)}</th>')
-    # Built column by column: tens of thousands of rows at national scale.
-    columns_html: list[list[str]] = []
+    # Built a column at a time (``cells``): tens of thousands of rows at national scale.
+    columns_html: list[cells.Strings] = []
     for c in cols:
         values = table.values[c.key]
         if c.kind == "text":
-            cells = [html.escape(str(v or "")) for v in values]
+            text = cells.escaped(cells.texts(values))
         elif c.kind == "pct":
-            cells = ["" if v is None else _vi_pct(float(v)) for v in values]
+            text = cells.strings(["" if v is None else _vi_pct(float(v)) for v in values])
         else:
-            cells = ["" if v is None else str(v) for v in values]
-        td = f'<td class="{"t" if c.kind == "text" else "n"} c-{c.key}">'
-        columns_html.append([f"{td}{v}</td>" for v in cells])
+            text = cells.numbers(values).fill_null("")
+        columns_html.append(cells.join(f'<td class="{"t" if c.kind == "text" else "n"} c-{c.key}">', text, "</td>"))
     kinds = [' class="behind"' if b else "" for b in table.behind[:-1]] + [' class="total"']
-    body = [f"<tr{k}>{''.join(row)}</tr>" for k, row in zip(kinds, zip(*columns_html, strict=True), strict=True)]
+    body = cells.concat(cells.join("<tr", cells.strings(kinds), ">", *columns_html, "</tr>\n")).decode("utf-8")
     return (
-        (f'<table id="{ident}">' if ident else '<table class="units">')
-        + f"<thead><tr>{''.join(head_top)}</tr><tr>{''.join(head_sub)}</tr></thead>"
-        f"<tbody>\n{chr(10).join(body)}\n</tbody>"
-        "</table>"
-    )
+        f'<table id="{ident}">' if ident else '<table class="units">'
+    ) + f"<thead><tr>{''.join(head_top)}</tr><tr>{''.join(head_sub)}</tr></thead><tbody>\n{body}</tbody></table>"
 
 
 _CSS_LARGE = "details.committee summary { cursor: pointer; font-weight: 600; margin: .4em 0; }\n"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from copy import copy
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -15,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pdv.extracts.render import cells
 from pdv.extracts.revisions import Revisions
 from pdv.extracts.revisions import add_sheet as add_revision_sheet
 from pdv.xlsxio import workbook_bytes, write_atomic
@@ -35,11 +38,9 @@ from pdv.extracts.render.table import (
     Table,
     Value,
     _clean_text,
-    _e,
     _groups,
     _targets,
     _vi_pct,
-    by_parent,
     columns,
     is_large,
     neutralise,
@@ -86,7 +87,7 @@ def write_xlsx(
     # More than LARGE_UNITS units (a national extract): the first sheet sums them by parent committee,
     # in the same layout, and the units follow on their own sheet.
     if is_large(table):
-        sheets = [(f"Tổng hợp {meta.period}", by_parent(table)), (f"Chi tiết đơn vị {meta.period}", table)]
+        sheets = [(f"Tổng hợp {meta.period}", table.parents), (f"Chi tiết đơn vị {meta.period}", table)]
     else:
         sheets = [(f"Kết quả {meta.period}", table)]
     inserts = {}
@@ -220,49 +221,30 @@ def _body_styles(wb: Workbook) -> list[tuple[int, int, int]]:
 def _xlsx_body(wb: Workbook, table: Table) -> tuple[int, bytes]:
     """The units and the total as ``<row>`` XML, and the last row's number.
 
-    Written as text rather than openpyxl cells: at national scale (tens of thousands of units, a
-    million cells) openpyxl's per-cell objects made the extract take half a minute.
+    Written as text a column at a time (``cells``) rather than as openpyxl cells: at national scale
+    (tens of thousands of units, a million cells) openpyxl's per-cell objects took half a minute.
     """
     cols = columns()
     styles = _body_styles(wb)
     n = len(table)
-    numbers = range(FIRST_DATA_ROW, FIRST_DATA_ROW + n)
+    refs = cells.numbers(list(range(FIRST_DATA_ROW, FIRST_DATA_ROW + n)))
     kinds = [1 if b else 0 for b in table.behind[:-1]] + [2]
-    cells: list[list[str]] = []
+    row_cells: list[cells.Strings] = []
     for i, c in enumerate(cols):
-        letter, ids, values = get_column_letter(i + 1), styles[i], table.values[c.key]
-        if c.kind == "text":
-            # Inline strings: "t=s" would need a shared-string table; neutralise() as Excel may still run "=...".
-            cells.append(
-                [
-                    f'<c r="{letter}{r}" s="{ids[k]}" t="inlineStr"><is><t xml:space="preserve">'
-                    f"{_e(neutralise(str(v)))}</t></is></c>"
-                    if v
-                    else f'<c r="{letter}{r}" s="{ids[k]}" t="inlineStr"/>'
-                    for r, k, v in zip(numbers, kinds, values, strict=True)
-                ]
-            )
-        else:
-            cells.append(
-                [
-                    f'<c r="{letter}{r}" s="{ids[k]}" t="n"><v>{v:.16g}</v></c>'  # as openpyxl writes numbers
-                    if v is not None
-                    else f'<c r="{letter}{r}" s="{ids[k]}" t="n"/>'
-                    for r, k, v in zip(numbers, kinds, values, strict=True)
-                ]
-            )
+        styles_of = cells.choose(kinds, [str(s) for s in styles[i]])
+        row_cells.append(
+            cells.xlsx_cells(get_column_letter(i + 1), refs, styles_of, table.values[c.key], c.kind == "text")
+        )
     # Spreadsheets do not fit row heights: give wrapped long names the lines they need.
-    name_width = _WIDTHS["unit_name"]
-    lines = (
-        max(1, math.ceil(max(len(str(name or "")), len(str(pred or "")) * name_width // 40) / (name_width * 1.05)))
-        for name, pred in zip(table.values["unit_name"], table.values["predecessors"], strict=True)
+    width = _WIDTHS["unit_name"]
+    name = pc.utf8_length(cells.texts(table.values["unit_name"])).to_numpy()
+    pred = pc.utf8_length(cells.texts(table.values["predecessors"])).to_numpy()
+    lines = np.maximum(1, np.ceil(np.maximum(name, pred * width // 40) / (width * 1.05))).astype("int64")
+    heights = cells.pick(
+        pa.array(lines > 1), cells.join(' ht="', cells.numbers((15 * lines + 2).tolist()), '" customHeight="1"'), ""
     )
-    heights = [f' ht="{15 * h + 2}" customHeight="1"' if h > 1 else "" for h in lines]
-    rows = (
-        f'<row r="{r}"{h}>{"".join(row)}</row>'
-        for r, h, row in zip(numbers, heights, zip(*cells, strict=True), strict=True)
-    )
-    return FIRST_DATA_ROW + n - 1, "".join(rows).encode("utf-8")
+    rows = cells.join('<row r="', refs, '"', heights, ">", *row_cells, "</row>")
+    return FIRST_DATA_ROW + n - 1, cells.concat(rows)
 
 
 def _xlsx_footer(ws: Worksheet, table: Table, meta: ExtractMeta, row: int) -> None:
