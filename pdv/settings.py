@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     orchestrator_start_seconds: float = Field(
         300, description="How long a run waits for the local Prefect server's first start (it migrates its database)."
     )
+    extract_processes: int = Field(
+        2, description="Worker processes rendering national extracts (above 500 units) during a run; 1: none."
+    )
     duckdb_memory_limit: str = Field(
         "2GB", description="DuckDB's buffer limit for a run (a URL option memory_limit=… takes precedence)."
     )

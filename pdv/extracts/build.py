@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import multiprocessing
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,6 +30,7 @@ from pdv.settings import Settings
 from pdv.warehouse import Destination
 from pdv.warehouse.calendar import periods_of
 
+log = logging.getLogger(__name__)
 VIEWS = ("as_is", "as_was")
 _MEASURES = ["admitted_total", "admitted_youth", "admitted_union"]
 
@@ -193,12 +199,41 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@dataclass
+class _Pending:
+    """A period's extract read from the warehouse, to be rendered (in this process or a worker's)."""
+
+    period: str
+    view: str
+    target: Path
+    rows: pd.DataFrame
+    monthly: pd.DataFrame
+    meta: Any  # ExtractMeta
+    sources: list[dict[str, str]]
+    run_id: str | None
+    earlier: list[dict[str, Any]]
+    outlook: Any  # OutlookSection | None
+    inputs: str
+    previous: dict[str, Any] | None
+
+    @property
+    def units(self) -> int:
+        return int((~self.rows["is_total"]).sum())
+
+
 def extract_period(
     dest: Destination, settings: Settings, period: str, out_dir: Path | None = None, view: str = "as_is"
 ) -> ExtractResult:
     """Write one period's extract (CSV, XLSX, HTML, manifest) unless its figures are unchanged."""
-    from pdv.extracts.render import ExtractMeta, prepare, write_csv, write_html, write_xlsx
-    from pdv.extracts.revisions import Revisions
+    pending = _gather(dest, settings, period, out_dir, view)
+    return pending if isinstance(pending, ExtractResult) else _render(pending)
+
+
+def _gather(
+    dest: Destination, settings: Settings, period: str, out_dir: Path | None, view: str
+) -> ExtractResult | _Pending:
+    """The period's figures from the warehouse, or its result when they are the ones already written."""
+    from pdv.extracts.render import ExtractMeta
 
     if view not in VIEWS:
         raise ValueError(f"view must be one of {VIEWS}")
@@ -216,8 +251,6 @@ def extract_period(
         min_youth_share_pct=float(ctx["min_youth_share_pct"] or 0),
         view=view,
     )
-    stem = f"tien-do-{period}"
-    names = {"csv": f"{stem}.csv", "xlsx": f"{stem}.xlsx", "html": f"{stem}.html"}
     sources, run_id = _sources(dest, period, ctx["data_cutoff"])
     outlook = _outlook(dest, meta)
     digest = hashlib.sha256()
@@ -234,27 +267,39 @@ def extract_period(
     previous = _read_manifest(target / "manifest.json")
     if previous is not None and previous.get("inputs_sha256") == inputs and _intact(target, previous):
         return ExtractResult(period, target, False, previous)  # same figures: nothing to render
+    return _Pending(period, view, target, rows, monthly, meta, sources, run_id, earlier, outlook, inputs, previous)
+
+
+def _render(job: _Pending) -> ExtractResult:
+    """Write the files of a gathered period, each atomically, the manifest last."""
+    from pdv.extracts.render import prepare, write_csv, write_html, write_xlsx
+    from pdv.extracts.revisions import Revisions
+
+    period, meta, target, previous = job.period, job.meta, job.target, job.previous
+    stem = f"tien-do-{period}"
+    names = {"csv": f"{stem}.csv", "xlsx": f"{stem}.xlsx", "html": f"{stem}.html"}
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         work = Path(tmp)
-        table = prepare(rows)  # once for the three formats
+        table = prepare(job.rows)  # once for the three formats
+        revisions = Revisions(earlier=job.earlier)
         write_csv(work / names["csv"], table, meta)
-        write_xlsx(work / names["xlsx"], table, meta, Revisions(earlier=earlier), outlook=outlook)
-        write_html(work / names["html"], table, monthly, meta, Revisions(earlier=earlier), outlook=outlook)
+        write_xlsx(work / names["xlsx"], table, meta, revisions, outlook=job.outlook)
+        write_html(work / names["html"], table, job.monthly, meta, revisions, outlook=job.outlook)
         manifest: dict[str, Any] = {
             "period": period,
             "period_type": meta.period_type,
-            "view": view,
+            "view": job.view,
             "data_cutoff": meta.data_cutoff,
             "plan_no": meta.plan_no,
-            "load_run": run_id,
-            "source_files": sources,
-            "rows": {"units": int((~rows["is_total"]).sum()), "total_rows": 1},
+            "load_run": job.run_id,
+            "source_files": job.sources,
+            "rows": {"units": job.units, "total_rows": 1},
             "files": {kind: {"name": name, "sha256": _sha256(work / name)} for kind, name in names.items()},
-            "inputs_sha256": inputs,
+            "inputs_sha256": job.inputs,
         }
-        if earlier:
-            manifest["revisions_earlier_periods"] = earlier
+        if job.earlier:
+            manifest["revisions_earlier_periods"] = job.earlier
         core = {k: v for k, v in manifest.items() if k != "changes"}
         if previous is not None and {k: v for k, v in previous.items() if k != "changes"} == core:
             return ExtractResult(period, target, False, previous)
@@ -338,7 +383,61 @@ def extract_all(
         with dest.engine.connect() as conn:
             hit = set(periods_of(conn, changed_months))
         periods = [p for p in periods if p in hit or not (_folder(settings, p) / "manifest.json").exists()]
-    return [extract_period(dest, settings, p, view=view) for p in periods]
+    jobs = (_gather(dest, settings, p, None, view) for p in periods)
+    return _render_all(jobs, settings.extract_processes)
+
+
+def _render_all(
+    jobs: Iterable[ExtractResult | _Pending], processes: int, min_units: int | None = None
+) -> list[ExtractResult]:
+    """Render the gathered periods, in order. National ones (more than ``min_units``, LARGE_UNITS by
+    default) go to ``processes`` worker processes while this one reads the next from the warehouse:
+    each takes seconds to render. At most ``processes`` of them wait for a worker, so memory holds that
+    many periods, not the year's. A bloc's periods render here: a worker's start costs more than they do.
+    A worker that dies (killed, or a caller's unguarded main module) costs its period nothing: it is
+    rendered here.
+    """
+    from pdv.extracts.render.table import LARGE_UNITS
+
+    least = LARGE_UNITS if min_units is None else min_units
+    results: list[ExtractResult | tuple[_Pending, Future[ExtractResult]]] = []
+    pool: ProcessPoolExecutor | None = None
+
+    def settle(item: ExtractResult | tuple[_Pending, Future[ExtractResult]]) -> ExtractResult:
+        if isinstance(item, ExtractResult):
+            return item
+        job, future = item
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            log.warning("an extract worker process ended abruptly; rendering %s in this process", job.period)
+            return _render(job)
+
+    try:
+        for job in jobs:
+            if isinstance(job, ExtractResult) or processes < 2 or job.units <= least:
+                results.append(job if isinstance(job, ExtractResult) else _render(job))
+                continue
+            # spawn, not fork: this process runs Prefect's and DuckDB's threads.
+            pool = pool or ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+            busy = [r[1] for r in results if isinstance(r, tuple) and not r[1].done()]
+            if len(busy) >= processes:
+                wait(busy, return_when=FIRST_COMPLETED)
+            results = [settle(r) if isinstance(r, tuple) and r[1].done() else r for r in results]  # frees their jobs
+            try:
+                results.append((job, pool.submit(_render, job)))
+            except BrokenProcessPool:
+                results.append(settle((job, _broken())))
+        return [settle(r) for r in results]
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _broken() -> Future[ExtractResult]:
+    future: Future[ExtractResult] = Future()
+    future.set_exception(BrokenProcessPool("the pool is broken"))
+    return future
 
 
 def _folder(settings: Settings, period: str) -> Path:

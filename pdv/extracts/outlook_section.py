@@ -87,6 +87,11 @@ class OutlookSection:
         keys = [str(k) for k in frame.columns]
         return [dict(zip(keys, row, strict=True)) for row in zip(*(frame[k].tolist() for k in keys), strict=True)]
 
+    @cached_property
+    def follow_up_texts(self) -> list[str]:
+        """What to follow up for each of ``follow_up_rows`` (its ``follow_up_items``), for both formats."""
+        return ["; ".join(follow_up_items(self, r)) for r in self.follow_up_rows]
+
 
 def load_section(dest: Any, year: int, month: int, yearly_target: int, min_youth_pct: float) -> OutlookSection:
     """The outlook at ``year``-``month`` from the warehouse."""
@@ -119,8 +124,14 @@ def load_section(dest: Any, year: int, month: int, yearly_target: int, min_youth
     return OutlookSection(year, month, units, bloc, [int(c) for c in cumulative], missing)
 
 
+def _missing(value: Any) -> bool:
+    if isinstance(value, float):  # the common case, without pd.isna's dispatch (50,000 units, five each)
+        return value != value
+    return value is None or bool(pd.isna(value))
+
+
 def _num(value: Any) -> float | None:
-    return None if value is None or bool(pd.isna(value)) else float(value)
+    return None if _missing(value) else float(value)
 
 
 def _range(r: Mapping[str, Any]) -> str:
@@ -176,32 +187,26 @@ CSS = """
 
 
 def html_section(s: OutlookSection, meta: ExtractMeta, number: int = 4) -> str:
-    rows = []
+    rows = _html_rows(s)
     follow = s.follow_up_rows
-    for r in follow:
-        cls = _STATUS_CLASS[str(r["status"])]
-        rows.append(
-            "<tr>"
-            f'<td class="n">{_e("" if pd.isna(r["stt"]) else int(r["stt"]))}</td>'
-            f'<td class="t">{_e(r["unit_name"] or r["unit_code"])}</td>'
-            f'<td class="n">{int(r["target_total"])}</td><td class="n">{int(r["admitted_total"])}</td>'
-            f'<td class="n">{_e(_vi_num(_num(r["projected_total"])))}</td><td class="n">{_e(_range(r))}</td>'
-            f'<td class="n">{_e(_vi_num(_num(r["needed_per_month"])))}</td>'
-            f'<td><span class="status {cls}">{_e(r["status_vi"])}</span></td>'
-            f'<td class="t">{_e(r["reason_vi"])}</td>'
-            "</tr>"
+    listed = [i for i, r in enumerate(follow) if r["status"] != o.UNKNOWN or s.missing_months.get(str(r["unit_code"]))]
+    items = (
+        cells.join(
+            "<li><strong>",
+            _escaped([follow[i]["unit_name"] or follow[i]["unit_code"] for i in listed]),
+            "</strong>: ",
+            _escaped([s.follow_up_texts[i] for i in listed]),
+            ".</li>",
         )
-    items = [
-        f"<li><strong>{_e(r['unit_name'] or r['unit_code'])}</strong>: {_e('; '.join(follow_up_items(s, r)))}.</li>"
-        for r in follow
-        if r["status"] != o.UNKNOWN or s.missing_months.get(str(r["unit_code"]))
-    ]
+        if listed
+        else None
+    )
     head = (
         "<tr><th>STT</th><th>Đơn vị</th><th>Chỉ tiêu năm</th><th>Đã kết nạp</th><th>Dự báo cả năm</th>"
         "<th>Khoảng dự báo</th><th>Cần kết nạp/tháng</th><th>Đánh giá</th><th>Nguyên nhân chính</th></tr>"
     )
     table = (
-        f'<table class="outlook-units"><thead>{head}</thead><tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
+        f'<table class="outlook-units"><thead>{head}</thead><tbody>\n{rows}</tbody></table>'
         if rows
         else '<p class="note">Tất cả các đơn vị được dự báo đạt chỉ tiêu.</p>'
     )
@@ -215,13 +220,52 @@ def html_section(s: OutlookSection, meta: ExtractMeta, number: int = 4) -> str:
             "<h3>Đơn vị có nguy cơ không đạt chỉ tiêu</h3>",
             table,
             "<h3>Danh sách đôn đốc</h3>",
-            '<ul class="follow">' + "".join(items) + "</ul>"
-            if items
+            '<ul class="follow">' + cells.concat(items).decode("utf-8") + "</ul>"
+            if items is not None
             else '<p class="note">Không có đơn vị cần đôn đốc.</p>',
             f'<p class="note">{_e(METHOD_VI)}</p>',
             "</section>",
         ]
     )
+
+
+def _escaped(values: list[Any]) -> cells.Strings:
+    return cells.escaped(cells.strings([str(v) for v in values]))
+
+
+def _html_rows(s: OutlookSection) -> str:
+    """The table's rows, one per unit to follow up, built a column at a time (``cells``)."""
+    follow = s.follow_up_rows
+    if not follow:
+        return ""
+
+    def column(key: str) -> list[Any]:
+        return [r[key] for r in follow]
+
+    row = cells.join(
+        '<tr><td class="n">',
+        _escaped(["" if _missing(v) else int(v) for v in column("stt")]),
+        '</td><td class="t">',
+        _escaped([r["unit_name"] or r["unit_code"] for r in follow]),
+        '</td><td class="n">',
+        cells.strings([str(int(v)) for v in column("target_total")]),
+        '</td><td class="n">',
+        cells.strings([str(int(v)) for v in column("admitted_total")]),
+        '</td><td class="n">',
+        _escaped([_vi_num(_num(v)) for v in column("projected_total")]),
+        '</td><td class="n">',
+        _escaped([_range(r) for r in follow]),
+        '</td><td class="n">',
+        _escaped([_vi_num(_num(v)) for v in column("needed_per_month")]),
+        '</td><td><span class="status ',
+        cells.strings([_STATUS_CLASS[str(v)] for v in column("status")]),
+        '">',
+        _escaped(column("status_vi")),
+        '</span></td><td class="t">',
+        _escaped(column("reason_vi")),
+        "</td></tr>\n",
+    )
+    return cells.concat(row).decode("utf-8")
 
 
 def svg_outlook(s: OutlookSection, meta: ExtractMeta) -> str:
@@ -360,7 +404,7 @@ def add_sheet(wb: Workbook, s: OutlookSection, meta: ExtractMeta) -> tuple[int, 
         cell.border = _BORDER
         ws.column_dimensions[cell.column_letter].width = width
     row = header_row + 1
-    values = [_unit_values(s, r) for r in s.follow_up_rows]
+    values = [_unit_values(r, text) for r, text in zip(s.follow_up_rows, s.follow_up_texts, strict=True)]
     inserted = None
     if len(s.units) > LARGE_UNITS and values:
         inserted = _xml_rows(wb, values, row, plain)
@@ -393,9 +437,9 @@ def add_sheet(wb: Workbook, s: OutlookSection, meta: ExtractMeta) -> tuple[int, 
     return inserted
 
 
-def _unit_values(s: OutlookSection, r: Mapping[str, Any]) -> list[object]:
+def _unit_values(r: Mapping[str, Any], follow_up: str) -> list[object]:
     return [
-        None if pd.isna(r["stt"]) else int(r["stt"]),
+        None if _missing(r["stt"]) else int(r["stt"]),
         str(r["unit_name"] or r["unit_code"]),
         int(r["target_total"]),
         int(r["admitted_total"]),
@@ -405,7 +449,7 @@ def _unit_values(s: OutlookSection, r: Mapping[str, Any]) -> list[object]:
         _num(r["needed_per_month"]),
         str(r["status_vi"]),
         str(r["reason_vi"]),
-        "; ".join(follow_up_items(s, r)),
+        follow_up,
     ]
 
 

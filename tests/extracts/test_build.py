@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
 import pytest
 
+from pdv.extracts import build
 from pdv.extracts.build import extract_period
 from pdv.settings import Settings
 from pdv.synthetic.demo import DemoResult
@@ -69,6 +72,56 @@ def test_same_state_gives_byte_identical_csv_and_manifest(loaded: Loaded, tmp_pa
     assert not again.written
     wb = openpyxl.load_workbook(first.directory / "tien-do-2024-H1.xlsx")
     assert wb.active is not None and wb.active.freeze_panes is not None
+
+
+def _jobs(loaded: Loaded, folder: Path) -> list[build.ExtractResult | build._Pending]:
+    settings, dest, _ = loaded
+    return [build._gather(dest, settings, p, folder / p, "as_is") for p in PERIODS]
+
+
+def _assert_same_files(here: list[build.ExtractResult], there: list[build.ExtractResult]) -> None:
+    assert [r.period for r in there] == PERIODS
+    for a, b in zip(here, there, strict=True):
+        assert a.written and b.written
+        names = sorted(p.name for p in a.directory.iterdir())
+        assert names == sorted(p.name for p in b.directory.iterdir()) and len(names) == 4
+        for name in names:
+            assert (a.directory / name).read_bytes() == (b.directory / name).read_bytes(), (a.period, name)
+
+
+def test_worker_processes_write_the_files_this_process_would(
+    loaded: Loaded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """National periods render in worker processes (here every period, with min_units=0)."""
+    pools: list[int] = []
+
+    class Recording(build.ProcessPoolExecutor):
+        def __init__(self, workers: int, **kwargs: Any) -> None:
+            pools.append(workers)
+            super().__init__(workers, **kwargs)
+
+    monkeypatch.setattr(build, "ProcessPoolExecutor", Recording)
+    here = build._render_all(_jobs(loaded, tmp_path / "here"), processes=2)  # bloc-sized: no worker
+    assert pools == []
+    there = build._render_all(_jobs(loaded, tmp_path / "workers"), processes=2, min_units=0)
+    assert pools == [2]
+    _assert_same_files(here, there)
+
+
+def test_a_worker_that_dies_loses_no_period(
+    loaded: Loaded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Dying(build.ProcessPoolExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            if args[0].period == "2024-Q2":  # its worker exits in the middle, breaking the pool
+                return super().submit(os._exit, 1)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(build, "ProcessPoolExecutor", Dying)
+    here = build._render_all(_jobs(loaded, tmp_path / "here"), processes=1)
+    there = build._render_all(_jobs(loaded, tmp_path / "workers"), processes=2, min_units=0)
+    _assert_same_files(here, there)
+    assert "rendering 2024-Q2 in this process" in caplog.text
 
 
 def test_a_past_period_changes_only_when_its_data_changes(demo: tuple[Path, DemoResult], tmp_path: Path) -> None:

@@ -372,10 +372,10 @@ def _pct(part: Value, whole: Value) -> float | None:
 def by_parent(table: Table) -> Table:
     """One row per parent committee (its units summed, in order of first appearance), then the bloc
     total. A committee is behind schedule when at least half its units are."""
-    units = pd.DataFrame({k: v[:-1] for k, v in table.values.items()})
-    units["parent"] = [p if p else NO_PARENT for p in units["parent_name"]]
-    units["behind"] = table.behind[:-1]
     ints = [c.key for c in columns() if c.kind == "int" and c.key != "stt"]
+    units = pd.DataFrame({k: table.values[k][:-1] for k in ints})
+    units["parent"] = [p if p else NO_PARENT for p in table.values["parent_name"][:-1]]
+    units["behind"] = table.behind[:-1]
     grouped = units.groupby("parent", sort=False)
     sums = grouped[ints].sum(min_count=1)
     count = grouped.size()
