@@ -51,6 +51,7 @@ def clean_lines(text: str) -> str:
     return "\n".join(" ".join(line.split()) for line in text.split("\n"))
 
 
+@lru_cache(maxsize=_MEMO)  # words repeat across names far more than names do ("Chi bộ", "Trường", "xã")
 def _word_key(word: str) -> str:
     word = unicodedata.normalize("NFD", word)
     tones = [c for c in word if c in _TONES]
@@ -95,12 +96,26 @@ def map_unique(series: pd.Series, fn: Callable[[object], Hashable]) -> pd.Series
     return pd.Series(_mapped(series.to_numpy(dtype=object), fn, np.nan), index=series.index, name=series.name)
 
 
+def clean_cells(series: pd.Series, dtype: str | type | None = None) -> pd.Series:
+    """``clean_text`` of every cell, "" where blank: ``map_unique(series, clean_text).fillna("")``, dtype
+    included (``str`` once a cell is filled), or ``astype(dtype)`` of it; without Series.map's passes."""
+    if not series.notna().any():  # no text at all: whatever dtype pandas gives that
+        out = map_unique(series.astype(object), clean_text).fillna("")
+        return out if dtype is None else out.astype(dtype)
+    cells = map_cells(series.to_numpy(dtype=object), clean_text, "")
+    return pd.Series(cells, index=series.index, name=series.name, dtype="str" if dtype is None else dtype)
+
+
 def map_cells(cells: np.ndarray, fn: Callable[[object], Hashable], missing: object = np.nan) -> np.ndarray:
     """``map_unique`` on a NumPy object array (a report's grid), giving one: ``missing`` for empty cells."""
     if len(cells) > _SMALL:
-        mapped = map_unique(pd.Series(cells, dtype=object), fn).to_numpy(dtype=object)
-        mapped[pd.isna(mapped)] = missing
-        return mapped
+        # Codes into the distinct values (pandas' hash table, as unique() and map() use), -1 where missing:
+        # a national grid is millions of cells, and Series.map plus isna over them took seconds.
+        codes, distinct = pd.factorize(cells, use_na_sentinel=True)
+        mapped = np.empty(len(distinct) + 1, dtype=object)
+        mapped[:-1] = [fn(u) for u in distinct]
+        mapped[pd.isna(mapped)] = missing  # a missing result is missing too; the last slot is code -1's
+        return mapped[codes]
     out = np.empty(len(cells), dtype=object)
     out[:] = _mapped(cells, fn, missing)
     return out

@@ -21,7 +21,7 @@ from pdv.findings import Finding
 from pdv.parse import month_label, parse_count, parse_date, parse_month
 from pdv.reference import UnitRegistry
 from pdv.sources.reports import ReportTable
-from pdv.textnorm import ascii_key, clean_text, map_unique
+from pdv.textnorm import ascii_key, clean_cells, clean_text, map_unique
 from schemas.base import Context, validate
 
 # A unit-month count above this is a typing slip, and would overflow the warehouse's integers.
@@ -212,8 +212,7 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _units(frame: pd.DataFrame, registry: UnitRegistry) -> tuple[pd.DataFrame, pd.DataFrame]:
-    written = map_unique(_column(frame, "unit_name").astype(object), clean_text).fillna("").astype(object)
-    code_written = map_unique(_column(frame, "unit_code").astype(object), clean_text).fillna("").astype(object)
+    written, code_written = (clean_cells(_column(frame, c), object) for c in ("unit_name", "unit_code"))
     resolved = registry.resolve_units(code_written, written)
     written = written.where(written != "", code_written)
     out = pd.DataFrame(
@@ -230,9 +229,7 @@ def _units(frame: pd.DataFrame, registry: UnitRegistry) -> tuple[pd.DataFrame, p
 
 
 def _raw_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {c: map_unique(_column(frame, c).astype(object), clean_text).fillna("") for c in columns}, index=frame.index
-    )
+    return pd.DataFrame({c: clean_cells(_column(frame, c)) for c in columns}, index=frame.index)
 
 
 def _location(out: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:

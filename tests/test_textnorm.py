@@ -1,3 +1,4 @@
+import random
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pdv.textnorm import ascii_key, clean_lines, clean_text, map_cells, map_unique, name_key
+from pdv.textnorm import _SMALL, ascii_key, clean_cells, clean_lines, clean_text, map_cells, map_unique, name_key
 
 
 @pytest.mark.parametrize(
@@ -87,8 +88,34 @@ def test_map_cells_gives_the_series_result_as_an_array(values: list[object], fn:
     assert map_cells(cells, fn, "").tolist() == expected
 
 
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(CELLS, min_size=1, max_size=12), fn=st.sampled_from(FUNCTIONS), data=st.data())
+def test_map_cells_of_a_large_grid_gives_the_series_result(
+    values: list[object], fn: Callable[[object], Any], data: st.DataObject
+) -> None:
+    """Above the small-input size (a consolidated report's grid), the same cells, repeated and shuffled."""
+    n = _SMALL + 1 + data.draw(st.integers(0, 50))
+    order = list(range(n))
+    random.Random(data.draw(st.integers(0, 2**32))).shuffle(order)
+    cells = np.array([*(values[i % len(values)] for i in order), None], dtype=object)[:-1]
+    series = pd.Series(cells, dtype=object)
+    expected = series.map({u: fn(u) for u in series.dropna().unique()}).tolist()
+    expected = ["" if v is None or (isinstance(v, float) and v != v) else v for v in expected]
+    assert map_cells(cells, fn, "").tolist() == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(CELLS, max_size=12), large=st.booleans(), dtype=st.sampled_from([None, object]))
+def test_clean_cells_is_map_unique_with_blanks_empty(values: list[object], large: bool, dtype: type | None) -> None:
+    cells = values * (_SMALL // max(1, len(values)) + 1) if large else values
+    series = pd.Series(cells, dtype=object, index=range(7, 7 + len(cells)), name="cells")
+    expected = map_unique(series, clean_text).fillna("")
+    pd.testing.assert_series_equal(clean_cells(series, dtype), expected if dtype is None else expected.astype(dtype))
+
+
 _LINE_TEXT = st.text(
-    alphabet=st.sampled_from(list("ab Ơ\u0301\u0323\n\t\x0b\x0c\x1c\x85\u00a0\u2028\u3000\ufeff\u200bo\u031b")), max_size=40
+    alphabet=st.sampled_from(list("ab Ơ\u0301\u0323\n\t\x0b\x0c\x1c\x85\u00a0\u2028\u3000\ufeff\u200bo\u031b")),
+    max_size=40,
 )
 
 

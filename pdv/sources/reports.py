@@ -22,7 +22,7 @@ from pdv.column_maps import column_map
 from pdv.findings import Finding
 from pdv.settings import Settings
 from pdv.sources.csvfile import read_csv
-from pdv.sources.furniture import drop_furniture, fill_merged
+from pdv.sources.furniture import FIGURES, drop_furniture, fill_merged
 from pdv.sources.legacy import Converted, convert_rows
 from pdv.sources.spreadsheet import FileRejected, Sheet, read_xlsx
 from pdv.textnorm import ascii_key, clean_text, map_cells
@@ -125,7 +125,7 @@ def _table(sheet: Sheet, kind: str, pos: int, levels: int, mapping: dict[int, st
     source_row = np.array([n for n, _ in body], dtype=np.int64)
     # Blank cells (None, NaN, spaces) are one thing; a row of them is skipped.
     text = map_cells(grid.ravel(), clean_text, "").reshape(grid.shape)
-    keep = (text != "").any(axis=1) & ~_repeated_header(text, mapping, headers)
+    keep = (text != "").any(axis=1) & ~_repeated_header(text, kind, mapping, headers)
     grid, text, source_row = grid[keep], text[keep], source_row[keep]
     keep = drop_furniture(kind, text, mapping)  # section, note, date and signature rows; rows with no figures
     grid, text, source_row = grid[keep], text[keep], source_row[keep]
@@ -145,10 +145,12 @@ def _table(sheet: Sheet, kind: str, pos: int, levels: int, mapping: dict[int, st
     return ReportTable(kind, sheet.name, frame, headers, header_cols, total)
 
 
-def _repeated_header(text: np.ndarray, mapping: dict[int, str], headers: dict[str, str]) -> np.ndarray:
+def _repeated_header(text: np.ndarray, kind: str, mapping: dict[int, str], headers: dict[str, str]) -> np.ndarray:
     """Rows that repeat the header (files pasted together, a page break): furniture, not data."""
     repeat = np.full(len(text), bool(mapping))
-    for i, column in mapping.items():
+    # Figure columns first: few distinct values, and no figure spells a header, so most tables are
+    # settled by the first column without keying every unit name.
+    for i, column in sorted(mapping.items(), key=lambda item: item[1] not in FIGURES[kind]):
         if not repeat.any():
             break
         cells = map_cells(text[:, i], ascii_key, "")
