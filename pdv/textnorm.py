@@ -96,7 +96,7 @@ def map_unique(series: pd.Series, fn: Callable[[object], Hashable]) -> pd.Series
     return pd.Series(_mapped(series.to_numpy(dtype=object), fn, np.nan), index=series.index, name=series.name)
 
 
-def clean_cells(series: pd.Series, dtype: str | type | None = None) -> pd.Series:
+def clean_cells(series: pd.Series, dtype: type[object] | None = None) -> pd.Series:
     """``clean_text`` of every cell, "" where blank: ``map_unique(series, clean_text).fillna("")``, dtype
     included (``str`` once a cell is filled), or ``astype(dtype)`` of it; without Series.map's passes."""
     if not series.notna().any():  # no text at all: whatever dtype pandas gives that
