@@ -251,17 +251,16 @@ def check_summaries(tables: Tables, registry: UnitRegistry, years: list[int], de
     out = _location(out, frame)
     out["period_month"] = parse_month(_column(frame, "period"))
     out["period"] = month_label(out["period_month"])
-    blank_counts = _raw_text(frame, [c for c in COUNTS if c in frame])
+    written = _raw_text(frame, ["period", *COUNTS, "reported_on"])  # as typed, cleaned: once for every use
     for c in COUNTS:
         out[c] = parse_count(_column(frame, c))
-        if c in blank_counts:  # clerks leave zeros blank; a row with no figure at all never gets here
-            out[c] = out[c].mask(blank_counts[c] == "", 0.0)
+        if c in frame:  # clerks leave zeros blank; a row with no figure at all never gets here
+            out[c] = out[c].mask(written[c] == "", 0.0)
         out[f"{c}__maximum"] = f"{MAX_COUNT:,}".replace(",", ".")
-    raw_reported = _raw_text(frame, ["reported_on"])["reported_on"]
     out["reported_on"] = parse_date(_column(frame, "reported_on"))
-    out["reported_on_blank"] = raw_reported == ""
+    out["reported_on_blank"] = written["reported_on"] == ""
     out["admitted_total__expected"] = out["admitted_youth"] + out["admitted_union"]
-    raw = _raw_text(frame, ["period", *COUNTS, "reported_on"]).join(raw_unit)
+    raw = written.join(raw_unit)
     ctx = Context(
         "summary",
         None,
@@ -400,7 +399,7 @@ def check_rosters(
         - (out["admitted_on"].dt.day < out["birth_date"].dt.day).astype(int)
     )
     out["age"] = (months // 12).astype("Int64")
-    raw = _raw_text(frame, ["gender", "source", "admitted_on", "birth_date"]).join(raw_unit)
+    raw = text[["gender", "source"]].join(_raw_text(frame, ["admitted_on", "birth_date"])).join(raw_unit)
     raw["national_id"] = _mask_id(out["national_id"])
     # Personal data stays out of issue records: a valid birth date shows its year only.
     raw["birth_date"] = (

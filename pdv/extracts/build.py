@@ -410,8 +410,7 @@ def _render_all(
         try:
             return future.result()
         except BrokenProcessPool:
-            log.warning("an extract worker process ended abruptly; rendering %s in this process", job.period)
-            return _render(job)
+            return _render_here(job)
 
     try:
         for job in jobs:
@@ -427,17 +426,16 @@ def _render_all(
             try:
                 results.append((job, pool.submit(_render, job)))
             except BrokenProcessPool:
-                results.append(settle((job, _broken())))
+                results.append(_render_here(job))
         return [settle(r) for r in results]
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
 
 
-def _broken() -> Future[ExtractResult]:
-    future: Future[ExtractResult] = Future()
-    future.set_exception(BrokenProcessPool("the pool is broken"))
-    return future
+def _render_here(job: _Pending) -> ExtractResult:
+    log.warning("an extract worker process ended abruptly; rendering %s in this process", job.period)
+    return _render(job)
 
 
 def _folder(settings: Settings, period: str) -> Path:

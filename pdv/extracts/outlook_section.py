@@ -482,7 +482,6 @@ def _xml_rows(wb: Workbook, values: list[list[object]], first: int, font: Font) 
         text = isinstance(values[0][col], str)
         if text:
             column = [_clean_text(v) for v in column]
-        styles = cells.strings([str(sid)] * len(values))
-        columns.append(cells.xlsx_cells(get_column_letter(col + 1), refs, styles, column, text))
+        columns.append(cells.xlsx_cells(get_column_letter(col + 1), refs, str(sid), column, text))
     rows = cells.concat(cells.join('<row r="', refs, '">', *columns, "</row>"))
     return first, first + len(values) - 1, rows

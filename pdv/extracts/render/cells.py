@@ -83,8 +83,9 @@ def concat(column: Strings) -> bytes:
     return bytes(memoryview(column.buffers()[2])[offsets[0] : offsets[-1]]) if len(column) else b""
 
 
-def xlsx_cells(letter: str, refs: Strings, styles: Strings, values: Sequence[object], text: bool) -> Strings:
-    """One column's ``<c>`` elements (column ``letter``, rows ``refs``, style ids ``styles``), as
+def xlsx_cells(letter: str, refs: Strings, styles: Strings | str, values: Sequence[object], text: bool) -> Strings:
+    """One column's ``<c>`` elements (column ``letter``, rows ``refs``, style ids ``styles``: one per row or
+    one for all), as
     openpyxl writes them: ``text`` as inline strings neutralised against formulas, else numbers."""
     head = join(f'<c r="{letter}', refs, '" s="', styles, '"')
     if text:
